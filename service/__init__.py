@@ -1,0 +1,1 @@
+"""aftersales: the after-sales decision service."""

@@ -1,0 +1,134 @@
+"""What a decision carries (RULEBOOK §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from service.decision.facts import EvidenceKind
+
+
+class Action(StrEnum):
+    AGREE_REFUND = "AGREE_REFUND"
+    AGREE_REFUND_AFTER_REJECTION = "AGREE_REFUND_AFTER_REJECTION"
+    INTERCEPT = "INTERCEPT"
+    REISSUE = "REISSUE"
+    REJECT_WITH_EVIDENCE = "REJECT_WITH_EVIDENCE"
+    APPEAL_FAST_REFUND = "APPEAL_FAST_REFUND"
+    UPLOAD_TRACKING = "UPLOAD_TRACKING"
+    PROMISE_SHIP_TIME = "PROMISE_SHIP_TIME"
+    APOLOGIZE_AND_PROMISE = "APOLOGIZE_AND_PROMISE"
+    ACCEPT_RETURN = "ACCEPT_RETURN"
+    REQUEST_EVIDENCE = "REQUEST_EVIDENCE"
+    CONTACT_CARRIER = "CONTACT_CARRIER"
+    INFORM_TRACKING = "INFORM_TRACKING"
+    GUIDE_TO_PLATFORM_SUPPORT = "GUIDE_TO_PLATFORM_SUPPORT"
+    NO_ACTION = "NO_ACTION"
+
+
+class DeadlineKind(StrEnum):
+    RESPOND_BY = "RESPOND_BY"  # before the platform auto-agrees the refund
+    SHIP_BY = "SHIP_BY"
+    PICKUP_BY = "PICKUP_BY"  # pickup scan needed before the fake-logistics fine
+    NEXT_TRACKING_UPDATE_BY = "NEXT_TRACKING_UPDATE_BY"
+    APPEAL_OPENS = "APPEAL_OPENS"
+    APPEAL_CLOSES = "APPEAL_CLOSES"
+    PROMISED_SHIP_AT = "PROMISED_SHIP_AT"  # the hour the script promises the buyer
+
+
+class RiskKind(StrEnum):
+    REFUND_AMOUNT = "REFUND_AMOUNT"
+    FAKE_LOGISTICS_FINE = "FAKE_LOGISTICS_FINE"
+    COUPON = "COUPON"
+
+
+class SignalKind(StrEnum):
+    """Proactive service signals (000 §1): act before the buyer asks."""
+
+    SHIP_BY_APPROACHING = "SHIP_BY_APPROACHING"
+    PICKUP_LIMIT_APPROACHING = "PICKUP_LIMIT_APPROACHING"
+    AUTO_AGREE_APPROACHING = "AUTO_AGREE_APPROACHING"
+    TELL_EXPECTED_SHIP_TIME = "TELL_EXPECTED_SHIP_TIME"
+    SEND_TRACKING_DETAILS = "SEND_TRACKING_DETAILS"
+
+
+@dataclass(frozen=True, slots=True)
+class FactUsed:
+    """A fact that decided the outcome, with its value as shown to the agent."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    kind: EvidenceKind
+    needed: bool
+    present: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    kind: DeadlineKind
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyAtRisk:
+    kind: RiskKind
+    amount: Decimal  # CNY, quantized to the cent
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    action: Action
+    rule_id: str
+    condition: str  # "if the parcel were still before delivery dispatch"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    rule_id: str
+    matched: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    kind: SignalKind
+    due_at: datetime
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scripts:
+    zh_cn: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    rule_id: str
+    rationale: str
+    facts: tuple[FactUsed, ...]
+    steps: tuple[str, ...]
+    evidence: tuple[EvidenceItem, ...]
+    deadlines: tuple[Deadline, ...]
+    money_at_risk: tuple[MoneyAtRisk, ...]
+    alternatives: tuple[Alternative, ...]
+    trace: tuple[TraceEntry, ...]
+    signals: tuple[Signal, ...]
+    scripts: Scripts
+    policy_id: str
+    policy_version: str
+    evaluated_at: datetime
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        """The soonest deadline still ahead of the evaluation time, if any."""
+        ahead = [d.at for d in self.deadlines if d.at >= self.evaluated_at]
+        return min(ahead) if ahead else None
