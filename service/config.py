@@ -1,0 +1,100 @@
+"""Configuration from ``AFTERSALES_*`` environment variables.
+
+A wrong value fails at start with a message naming the variable
+(:func:`load_settings` turns pydantic's error into :class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "AFTERSALES_"
+
+# Async drivers only: the service never blocks its event loop on a sync driver.
+SUPPORTED_DRIVERS = {
+    "sqlite+aiosqlite": "sqlite",
+    "postgresql+asyncpg": "postgresql",
+}
+_DRIVER_ALIASES = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./aftersales.db",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://...",
+    )
+    env: Environment = Field(default=Environment.DEV, description="dev enables GraphiQL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL pool size")
+    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    db_echo: bool = Field(default=False, description="log every SQL statement")
+    shutdown_timeout_s: int = Field(
+        default=20, ge=1, le=600, description="grace for in-flight requests on SIGTERM"
+    )
+    metrics_public: bool = Field(
+        default=False, description="allow unauthenticated scrapes of /metrics"
+    )
+    metrics_token: str | None = Field(
+        default=None, description="bearer token a scraper must send when metrics are not public"
+    )
+    graphql_max_query_depth: int = Field(default=12, ge=2, le=64)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {exc}") from exc
+        drivername = _DRIVER_ALIASES.get(url.drivername, url.drivername)
+        if drivername not in SUPPORTED_DRIVERS:
+            supported = ", ".join(sorted(SUPPORTED_DRIVERS))
+            raise ValueError(f"unsupported scheme {url.drivername!r}; use one of {supported}")
+        return url.set(drivername=drivername).render_as_string(hide_password=False)
+
+    @cached_property
+    def url(self) -> URL:
+        return make_url(self.database_url)
+
+    @property
+    def dialect(self) -> str:
+        return SUPPORTED_DRIVERS[self.url.drivername]
+
+    @property
+    def graphiql(self) -> bool:
+        return self.env is Environment.DEV
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise :class:`ConfigError` naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ENV_PREFIX + "_".join(str(p) for p in error["loc"]).upper()
+            problems.append(f"{name}: {error['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
