@@ -1,0 +1,23 @@
+"""ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from service.db.models.audit import ActionRecord
+from service.db.models.evidence import EvidenceItem, EvidenceSource
+from service.db.models.order import Order, OrderLine
+from service.db.models.refund import RefundRequest
+from service.db.models.shipment import Shipment, TrackingEvent
+from service.db.models.shop import Shop
+from service.db.models.token import ApiToken, Role
+
+__all__ = [
+    "ActionRecord",
+    "ApiToken",
+    "EvidenceItem",
+    "EvidenceSource",
+    "Order",
+    "OrderLine",
+    "RefundRequest",
+    "Role",
+    "Shipment",
+    "Shop",
+    "TrackingEvent",
+]

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db.base import Base, RecordMixin
+from service.db.types import EnumText, Money
+from service.decision.facts import Platform
+
+
+class Shop(RecordMixin, Base):
+    """A merchant's shop on one platform: the tenant every other row belongs to."""
+
+    __tablename__ = "shops"
+
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[Platform] = mapped_column(EnumText(Platform))
+    # Per-shop policy overrides (RULEBOOK §3); NULL means the platform default.
+    coupon_amount: Mapped[Decimal | None] = mapped_column("coupon_amount_cents", Money())
+    ship_window_hours: Mapped[int | None]
+    respond_by_hours: Mapped[int | None]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db.base import Base, ShopOwnedMixin
+from service.db.types import EnumText, UTCDateTime
+
+
+class Role(StrEnum):
+    AGENT = "agent"  # reads, records actions
+    INTEGRATION = "integration"  # ingests orders, shipments, refunds
+    ADMIN = "admin"  # both, plus shop policy overrides
+
+
+class ApiToken(ShopOwnedMixin, Base):
+    """A bearer token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(EnumText(Role))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in listings to tell tokens apart
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
