@@ -21,6 +21,7 @@ FIELDS_ATTR = "fields"
 _SECRET_PATTERNS = (
     (re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+"), r"\1 [redacted]"),
     (re.compile(r"(?i)(\w+://[^/\s:@]+:)[^@\s/]+@"), r"\1[redacted]@"),
+    (re.compile(r"(?i)\b((?:access_)?token|password|secret)=[^&\s\"']+"), r"\1=[redacted]"),
 )
 
 
