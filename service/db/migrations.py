@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -42,13 +43,20 @@ def downgrade(database_url: str, revision: str = "base") -> None:
 async def upgrade_async(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade through an already open async engine (inside a running event loop)."""
     async with engine.begin() as conn:
-        await conn.run_sync(_upgrade_on, revision)
+        await conn.run_sync(_on_connection, command.upgrade, revision)
 
 
-def _upgrade_on(connection: Connection, revision: str) -> None:
+async def downgrade_async(engine: AsyncEngine, revision: str = "base") -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(_on_connection, command.downgrade, revision)
+
+
+def _on_connection(
+    connection: Connection, step: Callable[[Config, str], None], revision: str
+) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+    step(config, revision)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -1,0 +1,79 @@
+"""The ASGI application: /graphql, /healthz, /readyz (and /metrics, by instrument())."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from service.config import Settings, load_settings
+from service.db.engine import create_engine, create_sessionmaker
+from service.db.migrations import current_revision, head_revision
+from service.graphql.schema import build_schema
+from service.graphql.view import GraphQLView
+from service.lifecycle import Lifecycle
+
+log = logging.getLogger(__name__)
+
+READINESS_TIMEOUT_S = 2.0
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    """Build the app. Nothing connects to the database until the first request."""
+    settings = settings or load_settings()
+    engine = engine or create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    lifecycle = Lifecycle()
+    expected_revision = head_revision()
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(_: Request) -> JSONResponse:
+        if lifecycle.shutting_down:
+            return JSONResponse({"status": "unavailable", "reason": "shutting down"}, 503)
+        try:
+            revision = await asyncio.wait_for(current_revision(engine), READINESS_TIMEOUT_S)
+        except Exception as exc:  # any failure to reach the database means not ready
+            log.warning("readiness check failed: %s", type(exc).__name__)
+            return JSONResponse(
+                {"status": "unavailable", "reason": f"database unreachable ({type(exc).__name__})"},
+                503,
+            )
+        if revision != expected_revision:
+            return JSONResponse(
+                {
+                    "status": "unavailable",
+                    "reason": f"database at migration {revision}, expected {expected_revision}:"
+                    " run `aftersales migrate`",
+                },
+                503,
+            )
+        return JSONResponse({"status": "ready", "revision": revision})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    graphql = GraphQLView(build_schema(), sessionmaker=sessionmaker, settings=settings)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.lifecycle = lifecycle
+    return app

@@ -1,0 +1,190 @@
+"""``decide``: facts + now + policy -> Decision.
+
+Routing picks one chain; inside it rules are tried in declared order and the
+first match wins (GoRules "first" hit policy). Every rule examined leaves a
+trace entry saying whether it matched and why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from service.decision.derive import NOT_SHIPPED, OFFLINE_ONLY, Ctx
+from service.decision.facts import CaseFacts, OrderStatus, RefundStatus
+from service.decision.outcome import (
+    Deadline,
+    DeadlineKind,
+    Decision,
+    EvidenceItem,
+    MoneyAtRisk,
+    RiskKind,
+    Scripts,
+    TraceEntry,
+)
+from service.decision.policy import Policy, policy_for
+from service.decision.rules import after_signing as s
+from service.decision.rules import before_delivery as r
+from service.decision.rules import logistics as lg
+from service.decision.rules import monitor as m
+from service.decision.rules import platform_refunded as a
+from service.decision.rules import urge as u
+from service.decision.rules.base import Outcome, Rule
+from service.decision.scripts import TEMPLATES
+from service.decision.signals import signals_for
+from service.decision.validation import InconsistentFacts, Problem, check_facts
+
+# The platform already refunded: only appeal or recovery is left (001).
+REFUNDED_CHAIN: tuple[Rule, ...] = (
+    a.a3_wrong_return_address,
+    a.a4_refunded_in_transit,
+    a.a2_pickup_too_late,
+    a.a1_fast_refund_appeal,
+    a.a5_refunded_nothing_to_win,
+)
+# A buyer message that is not a refund request (an inquiry outranks a pending
+# refund: the buyer's latest word is that they still want the parcel, 000 (1)1).
+INQUIRY_CHAIN: tuple[Rule, ...] = (
+    s.s9_door_delivery,
+    u.u1_shipped_offline_no_tracking,
+    u.u2_promise_before_ship_by,
+    u.u3_late_apologise,
+    u.u4_cannot_ship,
+    *lg.RULES,  # anomalies override INFORM_TRACKING
+    u.u5_inform_tracking,
+    m.p0_monitor,
+)
+PENDING_REFUND_CHAIN: tuple[Rule, ...] = (
+    r.r1_awaiting_group,
+    r.r2_not_shipped,
+    r.r3_offline_recall,
+    s.s9_door_delivery,
+    r.r6_stagnant_in_transit,  # before R4/R5: same actions plus chasing the carrier
+    r.r4_intercept,
+    r.r5_after_rejection,
+    s.s1_proxy_signed,  # verify who signed before judging anything else
+    s.s8_threat,
+    s.s5_damaged_long_after,
+    s.s7_damaged_in_transit,
+    s.s6_missing_or_wrong,
+    s.s4_quality,
+    s.s3_return_unwanted,
+    s.s2_signed_refund_only,
+    m.p1_review,
+)
+MONITOR_CHAIN: tuple[Rule, ...] = (*lg.RULES, m.p0_monitor)
+
+
+def chain_for(case: CaseFacts) -> tuple[Rule, ...]:
+    """The ordered rules that apply to this kind of case."""
+    rf = case.refund
+    if rf is not None and rf.status is RefundStatus.REFUNDED:
+        return REFUNDED_CHAIN
+    if case.inquiry is not None:
+        return INQUIRY_CHAIN
+    if rf is not None and rf.status is RefundStatus.PENDING:
+        return PENDING_REFUND_CHAIN
+    # Agreed, rejected or cancelled refunds need no answer: watch the parcel.
+    return MONITOR_CHAIN
+
+
+def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Decision:
+    """Recommend the next after-sales move for ``case`` at instant ``now``.
+
+    ``policy`` defaults to the platform's base policy. Raises
+    :class:`InconsistentFacts` listing every contradiction in the facts, or when
+    ``now`` is naive or earlier than the order confirmation. Deterministic: equal
+    inputs give equal decisions.
+    """
+    if now.utcoffset() is None:
+        raise InconsistentFacts((Problem("now", "datetime has no time zone"),))
+    problems = check_facts(case)
+    if problems:
+        raise InconsistentFacts(problems)
+    if now < case.order.confirmed_at:
+        raise InconsistentFacts((Problem("now", "precedes the order confirmation"),))
+    if policy is None:
+        policy = policy_for(case.order.platform)
+    c = Ctx(case, now, policy)
+
+    trace: list[TraceEntry] = []
+    out: Outcome | None = None
+    rule_id = ""
+    for rl in chain_for(case):
+        res = rl.evaluate(c)
+        if isinstance(res, str):
+            trace.append(TraceEntry(rl.spec.id, False, res))
+            continue
+        rule_id = rl.spec.id
+        trace.append(TraceEntry(rule_id, True, res.rationale))
+        out = res
+        break
+    # Every chain ends in an unconditional fall-back, so a match always happens.
+    assert out is not None
+
+    return Decision(
+        action=out.action,
+        rule_id=rule_id,
+        rationale=out.rationale,
+        facts=out.facts,
+        steps=out.steps,
+        evidence=_evidence(c, out),
+        deadlines=_deadlines(c, out),
+        money_at_risk=_money(c, out),
+        alternatives=out.alternatives,
+        trace=tuple(trace),
+        signals=signals_for(c),
+        scripts=_scripts(c, out),
+        policy_id=policy.policy_id,
+        policy_version=policy.version,
+        evaluated_at=now,
+    )
+
+
+def _evidence(c: Ctx, out: Outcome) -> tuple[EvidenceItem, ...]:
+    have = c.evidence
+    items = [EvidenceItem(k, True, k in have) for k in out.needs]
+    if have:
+        needed = out.needs
+        items += [EvidenceItem(k, False, True) for k in sorted(have) if k not in needed]
+    return tuple(items)
+
+
+def _deadlines(c: Ctx, out: Outcome) -> tuple[Deadline, ...]:
+    ds = list(out.deadlines)
+    if c.respond_by is not None:
+        ds.append(Deadline(DeadlineKind.RESPOND_BY, c.respond_by, "platform auto-agrees after"))
+    if (c.stage == NOT_SHIPPED or c.stage == OFFLINE_ONLY) and (
+        c.order.status is not OrderStatus.CANCELLED
+    ):
+        ds.append(Deadline(DeadlineKind.SHIP_BY, c.ship_by, "ship and upload tracking by"))
+    if c.pickup_by is not None:
+        ds.append(Deadline(DeadlineKind.PICKUP_BY, c.pickup_by, "pickup scan needed by"))
+    return tuple(ds)
+
+
+def _money(c: Ctx, out: Outcome) -> tuple[MoneyAtRisk, ...]:
+    ms = out.money
+    ra = c.refund_amount
+    if ra is not None and not any(x.kind is RiskKind.REFUND_AMOUNT for x in ms):
+        return (MoneyAtRisk(RiskKind.REFUND_AMOUNT, ra), *ms)
+    return ms
+
+
+def _scripts(c: Ctx, out: Outcome) -> Scripts:
+    sh = c.shipment
+    amount = c.refund_amount
+    params = {
+        "order": c.order.order_number,
+        "tracking": sh.tracking_number or "（单号待补）",
+        "carrier": sh.carrier or "快递公司",
+        "amount": f"{amount if amount is not None else c.order.amount:.2f}",
+        "coupon": f"{c.policy.coupon_amount:.2f}",
+    }
+    if out.params:
+        params.update(out.params)
+    zh, en = TEMPLATES[out.script]
+    zh_text = zh.format_map(params)
+    if sh.tracking_number is None or sh.carrier is None:
+        params["tracking"] = sh.tracking_number or "(number pending)"
+        params["carrier"] = sh.carrier or "the carrier"
+    return Scripts(zh_cn=zh_text, en=en.format_map(params))

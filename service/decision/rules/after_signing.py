@@ -1,0 +1,360 @@
+"""S1–S9: a refund request once the parcel is signed for (002, 003 §4–8).
+
+S9 (courier will not deliver to the door) also answers the DOOR_DELIVERY inquiry.
+"""
+
+from __future__ import annotations
+
+from service.decision.derive import SIGNED, Ctx, hours
+from service.decision.facts import (
+    EvidenceKind,
+    Inquiry,
+    RefundFacts,
+    RefundReason,
+    RefundType,
+    SignerKind,
+)
+from service.decision.outcome import Action, Alternative
+from service.decision.rules.base import Outcome, fact, rule
+
+FAMILY = "after_signing"
+
+E = EvidenceKind
+_DAMAGE = (RefundReason.DAMAGED_IN_TRANSIT, RefundReason.DAMAGED_FOUND_LATER)
+_UNVERIFIED_SIGNERS = (SignerKind.PROXY, SignerKind.UNKNOWN, SignerKind.LOCKER, None)
+_ALT_RETURN = Alternative(Action.ACCEPT_RETURN, "S3", "if the buyer switches to return-and-refund")
+
+
+def _signed_refund(c: Ctx) -> tuple[RefundFacts | None, str]:
+    rf = c.refund
+    if rf is None:
+        return None, "no refund request"
+    if c.stage != SIGNED:
+        return None, f"stage is {c.stage}, not signed"
+    return rf, ""
+
+
+@rule(
+    "S1",
+    "Not received, signed by a proxy / locker / unknown: verify the signer with the carrier",
+    Action.CONTACT_CARRIER,
+    seed="003 §4",
+    family=FAMILY,
+)
+def s1_proxy_signed(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.reason is not RefundReason.NOT_RECEIVED:
+        return f"reason is {rf.reason.value}"
+    signer = c.shipment.signer
+    if signer not in _UNVERIFIED_SIGNERS:
+        return "signed by the buyer in person"
+    shown = signer.value if signer is not None else "not recorded"
+    return Outcome(
+        Action.CONTACT_CARRIER,
+        f"buyer says not received; signer: {shown}",
+        (fact("refund.reason", rf.reason.value), fact("shipment.signer", shown)),
+        (
+            "Ask the carrier who signed and where the parcel was left",
+            "Get the signature or delivery photo from the carrier",
+            "Decide the refund only after the carrier answers",
+        ),
+        "S1",
+        needs=(E.SIGNATURE_PROOF, E.CARRIER_CONFIRMATION),
+    )
+
+
+@rule(
+    "S8",
+    "Buyer threatens a bad review or dispute to extract cash: reject with evidence",
+    Action.REJECT_WITH_EVIDENCE,
+    seed="003 §4",
+    family=FAMILY,
+)
+def s8_threat(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if not rf.threatens_review:
+        return "no threat recorded"
+    return Outcome(
+        Action.REJECT_WITH_EVIDENCE,
+        "buyer uses a bad-review / dispute threat to ask for cash",
+        (fact("refund.threatens_review", True),),
+        (
+            "Reject the request; keep the tone polite",
+            "Attach the chat record showing the threat and the signature proof",
+            "Keep offering the normal after-sales path (return, reissue) if there is a real fault",
+        ),
+        "S8",
+        needs=(E.CHAT_RECORD, E.SIGNATURE_PROOF),
+    )
+
+
+@rule(
+    "S5",
+    "Signed more than 30 days ago and damaged: ask for photos, then reissue the part",
+    Action.REQUEST_EVIDENCE,
+    Action.REISSUE,
+    seed="003 §5",
+    family=FAMILY,
+)
+def s5_damaged_long_after(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.reason not in _DAMAGE:
+        return f"reason is {rf.reason.value}"
+    signed = c.signed_at
+    if signed is None:
+        return "signing time unknown"
+    age = c.now - signed
+    p = c.policy
+    if age <= p.long_after_signing_td:
+        return f"signed {hours(age)} ago, within {p.long_after_signing_days} days"
+    have = c.evidence
+    complete = E.OUTER_PACKAGE_PHOTO in have and E.DAMAGE_PHOTO in have
+    return Outcome(
+        Action.REISSUE if complete else Action.REQUEST_EVIDENCE,
+        f"damage reported {age.days} days after signing (> {p.long_after_signing_days} days); "
+        + ("photos received" if complete else "photos of package and damage missing"),
+        (fact("signed_at", signed), fact("refund.reason", rf.reason.value)),
+        (
+            ("Log the case and have the warehouse reissue the damaged part",)
+            if complete
+            else (
+                "Ask for a photo of the outer package and a close-up of the damage",
+                "Then log the case and reissue the damaged part",
+            )
+        ),
+        "S5.reissue" if complete else "S5.request",
+        needs=(E.OUTER_PACKAGE_PHOTO, E.DAMAGE_PHOTO),
+        params={"days": str(age.days)},
+    )
+
+
+@rule(
+    "S7",
+    "Damaged in transit: reissue and claim from the carrier",
+    Action.REISSUE,
+    seed="002 (4), 003 §5",
+    family=FAMILY,
+)
+def s7_damaged_in_transit(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.reason not in _DAMAGE:
+        return f"reason is {rf.reason.value}"
+    return Outcome(
+        Action.REISSUE,
+        f"damage reported ({rf.reason.value}) within {c.policy.long_after_signing_days} days "
+        "of signing",
+        (fact("refund.reason", rf.reason.value),),
+        (
+            "Apologise and reissue the item or part",
+            "Send the buyer the new tracking number",
+            "File a damage claim with the carrier using the buyer's photos",
+        ),
+        "S7",
+        needs=(E.OUTER_PACKAGE_PHOTO, E.DAMAGE_PHOTO),
+    )
+
+
+@rule(
+    "S6",
+    "Missing or wrong item: check outbound and weighing records; reissue or reject",
+    Action.REISSUE,
+    Action.REJECT_WITH_EVIDENCE,
+    Action.REQUEST_EVIDENCE,
+    seed="002 (4), 003 §6",
+    family=FAMILY,
+)
+def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.reason not in (RefundReason.MISSING_ITEM, RefundReason.WRONG_ITEM):
+        return f"reason is {rf.reason.value}"
+    sh = c.shipment
+    exp, rec = sh.expected_weight_g, sh.recorded_weight_g
+    short = sh.outbound_recorded is False or (exp is not None and rec is not None and rec < exp)
+    clean = sh.outbound_recorded is True and exp is not None and rec is not None and rec >= exp
+    records = f"outbound recorded: {sh.outbound_recorded}, weight {rec} g of {exp} g expected"
+    free_left = rf.free_reissues_given < c.policy.free_reissues
+    facts = (
+        fact("refund.reason", rf.reason.value),
+        fact("records", records),
+        fact("refund.free_reissues_given", rf.free_reissues_given),
+    )
+    needs = (E.OUTBOUND_RECORD, E.WEIGHING_RECORD, E.OUTER_PACKAGE_PHOTO, E.CONTENTS_PHOTO)
+    if short or free_left:
+        reason = "records show a shortfall" if short else "records do not prove a shortfall"
+        if not short:
+            reason += f", but only {rf.free_reissues_given} free reissue(s) given so far"
+        return Outcome(
+            Action.REISSUE,
+            f"{rf.reason.value}: {reason} ({records})",
+            facts,
+            (
+                "Apologise to the buyer",
+                "Reissue the missing or correct item",
+                "Send the buyer the new tracking number",
+            ),
+            "S6.reissue",
+            needs=needs,
+        )
+    if clean:
+        return Outcome(
+            Action.REJECT_WITH_EVIDENCE,
+            f"{rf.reason.value}: records clean ({records}) and the free reissue was used",
+            facts,
+            (
+                "Reject the request",
+                "Attach the outbound record, the weighing record and the package photos",
+            ),
+            "S6.reject",
+            needs=needs,
+        )
+    return Outcome(
+        Action.REQUEST_EVIDENCE,
+        f"{rf.reason.value}: free reissue used, records incomplete ({records})",
+        facts,
+        (
+            "Pull the warehouse outbound record and the carrier weighing record",
+            "Ask the buyer for photos of the outer package and the contents",
+        ),
+        "S6.request",
+        needs=needs,
+    )
+
+
+@rule(
+    "S4",
+    "Quality fault: accept the return, shop pays postage (no photo yet: ask first)",
+    Action.ACCEPT_RETURN,
+    Action.REQUEST_EVIDENCE,
+    seed="003 §4, §7",
+    family=FAMILY,
+)
+def s4_quality(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.reason is not RefundReason.QUALITY:
+        return f"reason is {rf.reason.value}"
+    have = c.evidence
+    photo = E.CONTENTS_PHOTO in have or E.DAMAGE_PHOTO in have
+    if not photo:
+        return Outcome(
+            Action.REQUEST_EVIDENCE,
+            "quality fault claimed without any photo",
+            (fact("refund.reason", rf.reason.value), fact("photos", "none")),
+            (
+                "Ask the buyer for a photo of the fault",
+                "Then accept the return with postage paid by the shop",
+            ),
+            "S4.request",
+            needs=(E.CONTENTS_PHOTO,),
+            alternatives=(Alternative(Action.ACCEPT_RETURN, "S4", "once a photo shows the fault"),),
+        )
+    return Outcome(
+        Action.ACCEPT_RETURN,
+        "quality fault with photo evidence; the shop pays the return postage",
+        (fact("refund.reason", rf.reason.value), fact("photos", "present")),
+        (
+            "Accept the return",
+            "Tell the buyer the shop covers the return postage",
+            "Refund once the return arrives",
+        ),
+        "S4.accept",
+        needs=(E.CONTENTS_PHOTO,),
+    )
+
+
+@rule(
+    "S3",
+    "No longer wanted / no reason, return and refund: accept the return (buyer's postage)",
+    Action.ACCEPT_RETURN,
+    seed="003 §4",
+    family=FAMILY,
+)
+def s3_return_unwanted(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.reason not in (RefundReason.NO_LONGER_WANTED, RefundReason.NO_REASON):
+        return f"reason is {rf.reason.value}"
+    if rf.type is not RefundType.RETURN_AND_REFUND:
+        return "refund only, not a return"
+    return Outcome(
+        Action.ACCEPT_RETURN,
+        f"{rf.reason.value}, return and refund requested after signing",
+        (fact("refund.type", rf.type.value), fact("refund.reason", rf.reason.value)),
+        (
+            "Accept the return; the buyer pays the return postage",
+            "Send the buyer the return address",
+            "Refund once the return arrives intact",
+        ),
+        "S3",
+    )
+
+
+@rule(
+    "S2",
+    "Signed by the buyer, refund only, no reason / not wanted: reject with signature proof",
+    Action.REJECT_WITH_EVIDENCE,
+    seed="003 §4",
+    family=FAMILY,
+)
+def s2_signed_refund_only(c: Ctx) -> str | Outcome:
+    rf, why = _signed_refund(c)
+    if rf is None:
+        return why
+    if rf.type is not RefundType.REFUND_ONLY:
+        return "not a refund-only request"
+    if rf.reason not in (
+        RefundReason.NO_REASON,
+        RefundReason.NO_LONGER_WANTED,
+        RefundReason.NOT_RECEIVED,
+    ):
+        return f"reason is {rf.reason.value}"
+    return Outcome(
+        Action.REJECT_WITH_EVIDENCE,
+        f"signed by the buyer, refund only, reason {rf.reason.value}",
+        (fact("refund.type", rf.type.value), fact("shipment.signer", c.shipment.signer)),
+        (
+            "Reject the refund-only request",
+            "Attach the signature proof",
+            "Offer a return and refund instead",
+        ),
+        "S2",
+        needs=(E.SIGNATURE_PROOF,),
+        alternatives=(_ALT_RETURN,),
+    )
+
+
+@rule(
+    "S9",
+    "Courier will not deliver to the door: contact the carrier, explain to the buyer",
+    Action.CONTACT_CARRIER,
+    seed="003 §8",
+    family=FAMILY,
+)
+def s9_door_delivery(c: Ctx) -> str | Outcome:
+    rf = c.refund
+    by_inquiry = c.case.inquiry is Inquiry.DOOR_DELIVERY
+    if not by_inquiry and (rf is None or rf.reason is not RefundReason.NOT_DELIVERED_TO_DOOR):
+        return "no door-delivery complaint"
+    return Outcome(
+        Action.CONTACT_CARRIER,
+        "buyer says the courier will not bring the parcel to the door",
+        (fact("complaint", "not delivered to the door"),),
+        (
+            "Explain calmly that delivery is the carrier's job and the shop will chase it",
+            "Call the delivery station and ask for delivery to the door",
+            "Ask the buyer to keep the phone reachable",
+        ),
+        "S9",
+    )

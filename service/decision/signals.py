@@ -1,0 +1,65 @@
+"""Proactive signals (000 §1): what is due before the buyer asks, and the
+即将逾期 queue (ship-by, pickup limit, platform auto-agree) a CS dashboard opens first."""
+
+from __future__ import annotations
+
+from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx, hours
+from service.decision.facts import OrderStatus
+from service.decision.outcome import Signal, SignalKind
+
+
+def signals_for(c: Ctx) -> tuple[Signal, ...]:
+    """Every proactive signal that applies to ``c`` at ``c.now``."""
+    out: list[Signal] = []
+    now = c.now
+    p = c.policy
+    stage = c.stage
+    unshipped = stage in (NOT_SHIPPED, OFFLINE_ONLY)
+    if unshipped and c.order.status is not OrderStatus.CANCELLED:
+        sb = c.ship_by
+        if sb - p.ship_by_lead_td <= now <= sb:
+            out.append(
+                Signal(
+                    SignalKind.SHIP_BY_APPROACHING,
+                    sb,
+                    f"ship-by {sb.isoformat()} in {hours(sb - now)}: ship and upload tracking",
+                )
+            )
+        formed = c.order.group_formed_at
+        if formed is not None and stage == NOT_SHIPPED:
+            out.append(
+                Signal(
+                    SignalKind.TELL_EXPECTED_SHIP_TIME,
+                    formed,
+                    f"group formed {formed.isoformat()}: tell the buyer the expected ship time "
+                    f"(no later than {sb.isoformat()})",
+                )
+            )
+    pb = c.pickup_by
+    if pb is not None and pb - p.pickup_lead_td <= now <= pb:
+        out.append(
+            Signal(
+                SignalKind.PICKUP_LIMIT_APPROACHING,
+                pb,
+                f"no pickup scan yet; limit {pb.isoformat()} in {hours(pb - now)}",
+            )
+        )
+    rb = c.respond_by
+    if rb is not None and rb - p.auto_agree_lead_td <= now <= rb:
+        out.append(
+            Signal(
+                SignalKind.AUTO_AGREE_APPROACHING,
+                rb,
+                f"refund request auto-agrees at {rb.isoformat()} (in {hours(rb - now)})",
+            )
+        )
+    up = c.shipment.tracking_uploaded_at
+    if up is not None and stage == IN_TRANSIT:
+        out.append(
+            Signal(
+                SignalKind.SEND_TRACKING_DETAILS,
+                up,
+                "send the buyer carrier, tracking number, origin and ship time",
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,98 @@
+"""The /graphql endpoint: authenticates, opens one session per request, commits on
+success and rolls back on any error."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from cross_web import HTTPException
+from strawberry.schema import BaseSchema
+
+from service.config import Settings
+from service.graphql.context import Context
+from service.store.tokens import authenticate
+
+log = logging.getLogger(__name__)
+
+def _unauthorized(message: str) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="aftersales"'},
+    )
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        if _wants_ide(request):
+            # The IDE page itself is public; every query it sends carries the token.
+            await super().__call__(scope, receive, send)
+            return
+        response = await self._handle(request)
+        await response(scope, receive, send)
+
+    async def _handle(self, request: Request) -> Response:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+        async with self.sessionmaker() as session:
+            principal = await authenticate(session, token.strip())
+            if principal is None:
+                return _unauthorized("invalid or revoked token")
+            request_info = getattr(request.state, "request_info", None)
+            if request_info is not None:
+                request_info.shop = str(principal.shop_id)
+            context = Context(
+                request=request,
+                session=session,
+                principal=principal,
+                settings=self.settings,
+                now=datetime.now(UTC),
+                metrics=getattr(request.app.state, "metrics", None),
+            )
+            try:
+                response = await self.run(request, context=context)
+            except HTTPException as exc:
+                await session.rollback()
+                return PlainTextResponse(exc.reason, status_code=exc.status_code)
+            except BaseException:
+                await session.rollback()
+                raise
+            if context.failed or response.status_code >= 400:
+                await session.rollback()
+            else:
+                await session.commit()
+            return response
+
+
+def _wants_ide(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )

@@ -1,0 +1,1 @@
+"""Data access: every query the service makes lives in this package."""

@@ -1,0 +1,90 @@
+"""API tokens: created once, shown once, stored as a SHA-256 digest."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import ApiToken, Role, Shop
+
+TOKEN_PREFIX = "aft_"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the shop the token belongs to and what it may do."""
+
+    token_id: int
+    shop_id: int
+    role: Role
+
+    @property
+    def can_read(self) -> bool:
+        return self.role in (Role.AGENT, Role.ADMIN, Role.INTEGRATION)
+
+    @property
+    def can_record_actions(self) -> bool:
+        return self.role in (Role.AGENT, Role.ADMIN)
+
+    @property
+    def can_ingest(self) -> bool:
+        return self.role in (Role.INTEGRATION, Role.ADMIN)
+
+    @property
+    def can_administer(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 32 random bytes, so a fast unsalted digest is enough: there is
+    # nothing to brute-force that a slow KDF would protect.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(session: AsyncSession, shop: Shop, role: Role, name: str) -> str:
+    """Store a new token for the shop and return it in clear (the only time it is)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            shop_id=shop.id,
+            name=name,
+            role=role,
+            token_hash=hash_token(token),
+            prefix=token[: len(TOKEN_PREFIX) + 6],
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def authenticate(session: AsyncSession, token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = (
+        await session.execute(
+            select(ApiToken.id, ApiToken.shop_id, ApiToken.role).where(
+                ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return Principal(token_id=row.id, shop_id=row.shop_id, role=row.role)
+
+
+async def revoke_named(session: AsyncSession, shop: Shop, name: str) -> None:
+    """Revoke the shop's live tokens with this label (the demo token is replaced on
+    every ``serve --demo``)."""
+    from sqlalchemy import update
+
+    from service.db.base import utcnow
+
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.shop_id == shop.id, ApiToken.name == name, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
