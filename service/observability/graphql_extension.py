@@ -10,13 +10,16 @@ from strawberry.extensions import SchemaExtension
 
 from service.observability.request_info import Outcome, RequestInfo, current_request_info
 
+INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+
 
 class RequestInfoExtension(SchemaExtension):
     """Fill ``operation`` and ``outcome`` of the current :class:`RequestInfo`.
 
     Outcome: ``ok`` without errors; ``user_error`` when every error is the caller's
-    (syntax, validation, a :class:`GraphQLError` raised on purpose); ``error`` when a
-    resolver raised anything else. Add it to the schema's ``extensions`` list.
+    (syntax, validation, a :class:`GraphQLError` or a domain error with a ``code``);
+    ``error`` when a resolver raised anything else. Add it to the schema's
+    ``extensions`` list, before or after an error-shaping extension.
     """
 
     def on_operation(self) -> Iterator[None]:
@@ -52,8 +55,20 @@ def _classify(
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
+    """True for a bug (a resolver raised something unplanned), False for a caller error.
+
+    Works on errors before or after an error-shaping extension rewrote them: a shaped
+    error carries ``extensions.code`` (``INTERNAL_SERVER_ERROR`` marks a bug); a raw
+    one keeps ``original_error``, and domain errors that declare a string ``code``
+    class attribute (the API's ClientError family) count as the caller's.
+    """
+    code = (error.extensions or {}).get("code")
+    if code is not None:
+        return bool(code == INTERNAL_ERROR_CODE)
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not isinstance(getattr(type(original), "code", None), str)
 
 
 def _request_info(context: Any) -> RequestInfo | None:

@@ -6,7 +6,9 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from graphql import GraphQLError
 
+from service.observability.graphql_extension import _is_unexpected
 from service.observability.logging import JsonFormatter, configure_logging
 from service.observability.request_info import accept_request_id
 
@@ -88,10 +90,25 @@ async def test_graphql_outcomes_are_logged(
 ) -> None:
     caplog.set_level(logging.INFO)
     await client.post("/graphql", json={"query": "query Denied { refused }"})
+    await client.post("/graphql", json={"query": "query NotYours { forbidden }"})
     await client.post("/graphql", json={"query": "query Broken { boom }"})
     await client.post("/graphql", json={"query": "{ hello(name:"})  # syntax error
     outcomes = [(line["operation"], line["outcome"]) for line in json_lines(caplog)]
-    assert outcomes == [("Denied", "user_error"), ("Broken", "error"), (None, "user_error")]
+    assert outcomes == [
+        ("Denied", "user_error"),
+        ("NotYours", "user_error"),
+        ("Broken", "error"),
+        (None, "user_error"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "unexpected"),
+    [("INTERNAL_SERVER_ERROR", True), ("FORBIDDEN", False), ("BAD_USER_INPUT", False)],
+)
+def test_shaped_errors_are_classified_by_code(code: str, unexpected: bool) -> None:
+    error = GraphQLError("x", extensions={"code": code})
+    assert _is_unexpected(error) is unexpected
 
 
 def test_formatter_masks_secrets_that_slip_into_messages() -> None:

@@ -28,6 +28,12 @@ from service.observability import (
 from service.server import run
 
 
+class Forbidden(Exception):
+    """Shaped like the API's ClientError family: a class-level machine code."""
+
+    code = "FORBIDDEN"
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -40,6 +46,10 @@ class Query:
     @strawberry.field
     def refused(self) -> str:
         raise GraphQLError("not allowed for this shop")
+
+    @strawberry.field
+    def forbidden(self) -> str:
+        raise Forbidden("this token cannot do that")
 
     @strawberry.field
     def boom(self) -> str:
