@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 from starlette.applications import Starlette
@@ -22,6 +21,7 @@ PING = "query Ping { __typename }"
 
 
 async def demo_token(settings: Settings) -> str:
+    from service.db.models import Role
     from service.demo import seed_demo
     from service.store import shops, tokens
 
@@ -32,7 +32,7 @@ async def demo_token(settings: Settings) -> str:
             await seed_demo(session)
             shop = await shops.get_by_slug(session, "demo-pdd")
             assert shop is not None
-            return await tokens.create_token(session, shop, tokens.Role.ADMIN, "obs-test")
+            return await tokens.create_token(session, shop, Role.ADMIN, "obs-test")
     finally:
         await engine.dispose()
 
