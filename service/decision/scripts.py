@@ -167,10 +167,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "replacement.",
     ),
     "S9": (
-        "您好，送货上门是快递的服务，我们已联系{carrier}（单号{tracking}）安排送到门口，"
+        "您好，订单{order}的送货上门由快递负责，我们已联系{carrier}（单号{tracking}）安排送到门口，"
         "请保持电话畅通；您也可以直接联系派件员。",
-        "Hello, door delivery is up to the carrier; we have asked {carrier} (tracking "
-        "{tracking}) to bring the parcel to your door. Please keep your phone on; you can also "
+        "Hello, door delivery of order {order} is up to the carrier; we have asked {carrier} "
+        "(tracking {tracking}) to bring the parcel to your door. Please keep your phone on; you can also "
         "call the courier directly.",
     ),
     "A1": (

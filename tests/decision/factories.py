@@ -25,6 +25,8 @@ from service.decision.facts import (
 
 # 10:00 in Shanghai.
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+T_REQUESTED = T0 + timedelta(hours=1)
+T_SIGNED = T0 + timedelta(hours=40)
 ORDER_NO = "240601-1234567890"
 
 
@@ -112,7 +114,9 @@ def in_transit(**kw: object) -> ShipmentFacts:
     return shipment(**base)  # type: ignore[arg-type]
 
 
-def signed(at: datetime = h(40), signer: SignerKind = SignerKind.BUYER, **kw: object) -> ShipmentFacts:
+def signed(
+    at: datetime = T_SIGNED, signer: SignerKind = SignerKind.BUYER, **kw: object
+) -> ShipmentFacts:
     base: dict[str, object] = {
         "tracking_uploaded_at": h(2),
         "picked_up_at": h(3),
@@ -135,7 +139,7 @@ def refund(
     type: RefundType = RefundType.REFUND_ONLY,
     reason: RefundReason = RefundReason.NO_REASON,
     status: RefundStatus = RefundStatus.PENDING,
-    requested_at: datetime = h(1),
+    requested_at: datetime = T_REQUESTED,
     amount: Decimal | None = None,
     refunded_at: datetime | None = None,
     platform_refund: PlatformRefundKind | None = None,
