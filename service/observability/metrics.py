@@ -51,7 +51,9 @@ def engine_pool_stats(engine: AsyncEngine) -> PoolStats:
             return None
         return value if isinstance(value, int) else None
 
-    return read("size"), read("checkedout"), read("overflow")
+    overflow = read("overflow")
+    # QueuePool counts overflow from -size up: negative means "slots not opened yet".
+    return read("size"), read("checkedout"), None if overflow is None else max(overflow, 0)
 
 
 class _StateCollector(Collector):

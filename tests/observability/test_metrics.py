@@ -151,6 +151,7 @@ async def test_pool_gauges_from_engine(tmp_path: object) -> None:
             # aiosqlite on a file uses a queue pool: every number is known
             assert value(text, "aftersales_db_pool_checked_out") == 1
             assert "aftersales_db_pool_size" in text
+            assert value(text, "aftersales_db_pool_overflow") == 0
     finally:
         await engine.dispose()
 
