@@ -243,7 +243,7 @@ class Ctx:
             self.anomaly = "L3"
             self.anomaly_reason = (
                 f"left the sorting centre, last event {hours(now - last.at)} ago "
-                f"({last.kind.value}); limit {limit_h} h"
+                f"({last.kind}); limit {limit_h} h"
                 + (" for a remote destination" if remote else "")
             )
         else:

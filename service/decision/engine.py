@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.decision.derive import NOT_SHIPPED, OFFLINE_ONLY, Ctx
-from service.decision.facts import CaseFacts, OrderStatus, RefundStatus
+from service.decision.derive import NOT_SHIPPED, OFFLINE_ONLY, SIGNED, Ctx
+from service.decision.facts import CaseFacts, EvidenceKind, OrderStatus, RefundStatus
 from service.decision.outcome import (
     Deadline,
     DeadlineKind,
@@ -21,7 +21,7 @@ from service.decision.outcome import (
     Scripts,
     TraceEntry,
 )
-from service.decision.policy import Policy, policy_for
+from service.decision.policy import CENT, Policy, policy_for
 from service.decision.rules import after_signing as s
 from service.decision.rules import before_delivery as r
 from service.decision.rules import logistics as lg
@@ -53,7 +53,8 @@ INQUIRY_CHAIN: tuple[Rule, ...] = (
     u.u5_inform_tracking,
     m.p0_monitor,
 )
-PENDING_REFUND_CHAIN: tuple[Rule, ...] = (
+# A pending refund before the parcel is signed for (000 (2), 001, 003 §1-3).
+BEFORE_DELIVERY_CHAIN: tuple[Rule, ...] = (
     r.r1_awaiting_group,
     r.r2_not_shipped,
     r.r3_offline_recall,
@@ -61,6 +62,11 @@ PENDING_REFUND_CHAIN: tuple[Rule, ...] = (
     r.r6_stagnant_in_transit,  # before R4/R5: same actions plus chasing the carrier
     r.r4_intercept,
     r.r5_after_rejection,
+    m.p1_review,
+)
+# A pending refund once the parcel is signed for (002, 003 §4-8).
+AFTER_SIGNING_CHAIN: tuple[Rule, ...] = (
+    s.s9_door_delivery,
     s.s1_proxy_signed,  # verify who signed before judging anything else
     s.s8_threat,
     s.s5_damaged_long_after,
@@ -74,7 +80,7 @@ PENDING_REFUND_CHAIN: tuple[Rule, ...] = (
 MONITOR_CHAIN: tuple[Rule, ...] = (*lg.RULES, m.p0_monitor)
 
 
-def chain_for(case: CaseFacts) -> tuple[Rule, ...]:
+def chain_for(case: CaseFacts, stage: str) -> tuple[Rule, ...]:
     """The ordered rules that apply to this kind of case."""
     rf = case.refund
     if rf is not None and rf.status is RefundStatus.REFUNDED:
@@ -82,9 +88,13 @@ def chain_for(case: CaseFacts) -> tuple[Rule, ...]:
     if case.inquiry is not None:
         return INQUIRY_CHAIN
     if rf is not None and rf.status is RefundStatus.PENDING:
-        return PENDING_REFUND_CHAIN
+        return AFTER_SIGNING_CHAIN if stage == SIGNED else BEFORE_DELIVERY_CHAIN
     # Agreed, rejected or cancelled refunds need no answer: watch the parcel.
     return MONITOR_CHAIN
+
+
+_MISS_CACHE_SIZE = 4096
+_MISSES: dict[tuple[str, str], TraceEntry] = {}
 
 
 def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Decision:
@@ -109,10 +119,18 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     trace: list[TraceEntry] = []
     out: Outcome | None = None
     rule_id = ""
-    for rl in chain_for(case):
+    for rl in chain_for(case, c.stage):
         res = rl.evaluate(c)
         if isinstance(res, str):
-            trace.append(TraceEntry(rl.spec.id, False, res))
+            # Most "why not" reasons repeat verbatim; reusing the frozen entry is
+            # several times cheaper than building it (see bench/decision_bench.py).
+            key = (rl.spec.id, res)
+            entry = _MISSES.get(key)
+            if entry is None:
+                entry = TraceEntry(rl.spec.id, False, res)
+                if len(_MISSES) < _MISS_CACHE_SIZE:
+                    _MISSES[key] = entry
+            trace.append(entry)
             continue
         rule_id = rl.spec.id
         trace.append(TraceEntry(rule_id, True, res.rationale))
@@ -140,12 +158,22 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     )
 
 
+# Only 9 kinds x 2 x 2 distinct items exist: build them once.
+_ITEMS: dict[tuple[EvidenceKind, bool, bool], EvidenceItem] = {
+    (k, n, p): EvidenceItem(k, n, p)
+    for k in EvidenceKind
+    for n in (True, False)
+    for p in (True, False)
+}
+
+
 def _evidence(c: Ctx, out: Outcome) -> tuple[EvidenceItem, ...]:
+    """Needed items first (present or not), then what is held but not needed."""
     have = c.evidence
-    items = [EvidenceItem(k, True, k in have) for k in out.needs]
+    needed = out.needs
+    items = [_ITEMS[k, True, k in have] for k in needed]
     if have:
-        needed = out.needs
-        items += [EvidenceItem(k, False, True) for k in sorted(have) if k not in needed]
+        items += [_ITEMS[k, False, True] for k in sorted(have) if k not in needed]
     return tuple(items)
 
 
@@ -177,8 +205,9 @@ def _scripts(c: Ctx, out: Outcome) -> Scripts:
         "order": c.order.order_number,
         "tracking": sh.tracking_number or "（单号待补）",
         "carrier": sh.carrier or "快递公司",
-        "amount": f"{amount if amount is not None else c.order.amount:.2f}",
-        "coupon": f"{c.policy.coupon_amount:.2f}",
+        # Both amounts are already quantized to the cent, so str() shows two decimals.
+        "amount": str(amount if amount is not None else c.order.amount.quantize(CENT)),
+        "coupon": c.policy.coupon_text,
     }
     if out.params:
         params.update(out.params)

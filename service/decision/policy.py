@@ -80,6 +80,7 @@ class Policy:
     pickup_lead_td: timedelta = field(init=False, repr=False, compare=False)
     auto_agree_lead_td: timedelta = field(init=False, repr=False, compare=False)
     late_promise_td: timedelta = field(init=False, repr=False, compare=False)
+    coupon_text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_positive("ship_window_hours", self.ship_window_hours)
@@ -90,6 +91,7 @@ class Policy:
             raise ValueError("appeal_closes_after_days: must not precede appeal_opens_after_days")
         s = object.__setattr__
         s(self, "coupon_amount", self.coupon_amount.quantize(CENT, ROUND_HALF_UP))
+        s(self, "coupon_text", str(self.coupon_amount))
         s(self, "ship_window_td", timedelta(hours=self.ship_window_hours))
         s(self, "pickup_limit_td", timedelta(hours=self.pickup_limit_hours))
         s(self, "first_update_td", timedelta(hours=self.first_update_limit_hours))

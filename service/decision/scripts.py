@@ -170,8 +170,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "您好，订单{order}的送货上门由快递负责，我们已联系{carrier}（单号{tracking}）安排送到门口，"
         "请保持电话畅通；您也可以直接联系派件员。",
         "Hello, door delivery of order {order} is up to the carrier; we have asked {carrier} "
-        "(tracking {tracking}) to bring the parcel to your door. Please keep your phone on; you can also "
-        "call the courier directly.",
+        "(tracking {tracking}) to bring the parcel to your door. Please keep your phone on; "
+        "you can also call the courier directly.",
     ),
     "A1": (
         "申诉说明：订单{order}在极速退款前已线下交{carrier}发出（运单号{tracking}），"

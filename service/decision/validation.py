@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from service.decision.facts import CaseFacts, RefundStatus
+from service.decision.facts import CaseFacts, RefundStatus, TrackingEventKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +29,33 @@ class InconsistentFacts(ValueError):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
-def _naive(dt: datetime) -> bool:
-    return dt.utcoffset() is None
+def _naive(dt: datetime | None) -> bool:
+    # tzinfo is checked, not utcoffset(): a tzinfo answering None is not a real zone
+    # anyone sends, and this check runs on every decide call.
+    return dt is not None and dt.tzinfo is None
 
 
-def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
-    """List every inconsistency in ``case`` (empty tuple when consistent)."""
-    out: list[Problem] = []
-    add = out.append
+def _has_naive(case: CaseFacts) -> bool:
+    o = case.order
+    if o.confirmed_at.tzinfo is None or _naive(o.group_formed_at) or _naive(o.ship_by):
+        return True
+    sh = case.shipment
+    if sh is not None:
+        if (
+            _naive(sh.shipped_offline_at)
+            or _naive(sh.tracking_uploaded_at)
+            or _naive(sh.picked_up_at)
+        ):
+            return True
+        for e in sh.events:
+            if e.at.tzinfo is None:
+                return True
+    rf = case.refund
+    return rf is not None and (rf.requested_at.tzinfo is None or _naive(rf.refunded_at))
+
+
+def _naive_problems(case: CaseFacts) -> list[Problem]:
     order = case.order
-    # Naive datetimes are checked first: comparing them with aware ones would raise.
     stamps: list[tuple[str, datetime | None]] = [
         ("order.confirmed_at", order.confirmed_at),
         ("order.group_formed_at", order.group_formed_at),
@@ -55,11 +72,20 @@ def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
     rf = case.refund
     if rf is not None:
         stamps += [("refund.requested_at", rf.requested_at), ("refund.refunded_at", rf.refunded_at)]
-    naive = False
-    for name, dt in stamps:
-        if dt is not None and _naive(dt):
-            add(Problem(name, "datetime has no time zone"))
-            naive = True
+    return [Problem(n, "datetime has no time zone") for n, dt in stamps if _naive(dt)]
+
+
+def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
+    """List every inconsistency in ``case`` (empty tuple when consistent)."""
+    out: list[Problem] = []
+    add = out.append
+    order = case.order
+    sh = case.shipment
+    rf = case.refund
+    # Naive datetimes are checked first: comparing them with aware ones would raise.
+    naive = _has_naive(case)
+    if naive:
+        out.extend(_naive_problems(case))
 
     if order.amount <= 0:
         add(Problem("order.amount", f"must be positive, got {order.amount}"))
@@ -113,13 +139,15 @@ def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
         ):
             add(Problem("shipment.picked_up_at", "precedes tracking upload"))
         first_ship = _earliest(sh.shipped_offline_at, up)
+        signed_seen = False
         for i, e in enumerate(sh.events):
             if e.at < conf:
                 add(Problem(f"shipment.events[{i}].at", "precedes order confirmation"))
             elif first_ship is not None and e.at < first_ship:
                 add(Problem(f"shipment.events[{i}].at", "precedes shipment"))
-        signed_at = next((e.at for e in sh.events if e.kind == "SIGNED"), None)
-        if signed_at is not None and first_ship is None:
+            if e.kind is TrackingEventKind.SIGNED:
+                signed_seen = True
+        if signed_seen and first_ship is None:
             add(Problem("shipment.events", "signed although never shipped nor uploaded"))
         if sh.signer is not None and first_ship is None:
             add(Problem("shipment.signer", "signer given although never shipped nor uploaded"))

@@ -46,15 +46,15 @@ def s1_proxy_signed(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     if rf.reason is not RefundReason.NOT_RECEIVED:
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     signer = c.shipment.signer
     if signer not in _UNVERIFIED_SIGNERS:
         return "signed by the buyer in person"
-    shown = signer.value if signer is not None else "not recorded"
+    shown = signer if signer is not None else "not recorded"
     return Outcome(
         Action.CONTACT_CARRIER,
         f"buyer says not received; signer: {shown}",
-        (fact("refund.reason", rf.reason.value), fact("shipment.signer", shown)),
+        (fact("refund.reason", rf.reason), fact("shipment.signer", shown)),
         (
             "Ask the carrier who signed and where the parcel was left",
             "Get the signature or delivery photo from the carrier",
@@ -105,7 +105,7 @@ def s5_damaged_long_after(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     if rf.reason not in _DAMAGE:
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     signed = c.signed_at
     if signed is None:
         return "signing time unknown"
@@ -119,7 +119,7 @@ def s5_damaged_long_after(c: Ctx) -> str | Outcome:
         Action.REISSUE if complete else Action.REQUEST_EVIDENCE,
         f"damage reported {age.days} days after signing (> {p.long_after_signing_days} days); "
         + ("photos received" if complete else "photos of package and damage missing"),
-        (fact("signed_at", signed), fact("refund.reason", rf.reason.value)),
+        (fact("signed_at", signed), fact("refund.reason", rf.reason)),
         (
             ("Log the case and have the warehouse reissue the damaged part",)
             if complete
@@ -146,12 +146,11 @@ def s7_damaged_in_transit(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     if rf.reason not in _DAMAGE:
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     return Outcome(
         Action.REISSUE,
-        f"damage reported ({rf.reason.value}) within {c.policy.long_after_signing_days} days "
-        "of signing",
-        (fact("refund.reason", rf.reason.value),),
+        f"damage reported ({rf.reason}) within {c.policy.long_after_signing_days} days of signing",
+        (fact("refund.reason", rf.reason),),
         (
             "Apologise and reissue the item or part",
             "Send the buyer the new tracking number",
@@ -176,7 +175,7 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     if rf.reason not in (RefundReason.MISSING_ITEM, RefundReason.WRONG_ITEM):
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     sh = c.shipment
     exp, rec = sh.expected_weight_g, sh.recorded_weight_g
     short = sh.outbound_recorded is False or (exp is not None and rec is not None and rec < exp)
@@ -184,7 +183,7 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
     records = f"outbound recorded: {sh.outbound_recorded}, weight {rec} g of {exp} g expected"
     free_left = rf.free_reissues_given < c.policy.free_reissues
     facts = (
-        fact("refund.reason", rf.reason.value),
+        fact("refund.reason", rf.reason),
         fact("records", records),
         fact("refund.free_reissues_given", rf.free_reissues_given),
     )
@@ -195,7 +194,7 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
             reason += f", but only {rf.free_reissues_given} free reissue(s) given so far"
         return Outcome(
             Action.REISSUE,
-            f"{rf.reason.value}: {reason} ({records})",
+            f"{rf.reason}: {reason} ({records})",
             facts,
             (
                 "Apologise to the buyer",
@@ -208,7 +207,7 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
     if clean:
         return Outcome(
             Action.REJECT_WITH_EVIDENCE,
-            f"{rf.reason.value}: records clean ({records}) and the free reissue was used",
+            f"{rf.reason}: records clean ({records}) and the free reissue was used",
             facts,
             (
                 "Reject the request",
@@ -219,7 +218,7 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
         )
     return Outcome(
         Action.REQUEST_EVIDENCE,
-        f"{rf.reason.value}: free reissue used, records incomplete ({records})",
+        f"{rf.reason}: free reissue used, records incomplete ({records})",
         facts,
         (
             "Pull the warehouse outbound record and the carrier weighing record",
@@ -243,14 +242,14 @@ def s4_quality(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     if rf.reason is not RefundReason.QUALITY:
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     have = c.evidence
     photo = E.CONTENTS_PHOTO in have or E.DAMAGE_PHOTO in have
     if not photo:
         return Outcome(
             Action.REQUEST_EVIDENCE,
             "quality fault claimed without any photo",
-            (fact("refund.reason", rf.reason.value), fact("photos", "none")),
+            (fact("refund.reason", rf.reason), fact("photos", "none")),
             (
                 "Ask the buyer for a photo of the fault",
                 "Then accept the return with postage paid by the shop",
@@ -262,7 +261,7 @@ def s4_quality(c: Ctx) -> str | Outcome:
     return Outcome(
         Action.ACCEPT_RETURN,
         "quality fault with photo evidence; the shop pays the return postage",
-        (fact("refund.reason", rf.reason.value), fact("photos", "present")),
+        (fact("refund.reason", rf.reason), fact("photos", "present")),
         (
             "Accept the return",
             "Tell the buyer the shop covers the return postage",
@@ -285,13 +284,13 @@ def s3_return_unwanted(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     if rf.reason not in (RefundReason.NO_LONGER_WANTED, RefundReason.NO_REASON):
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     if rf.type is not RefundType.RETURN_AND_REFUND:
         return "refund only, not a return"
     return Outcome(
         Action.ACCEPT_RETURN,
-        f"{rf.reason.value}, return and refund requested after signing",
-        (fact("refund.type", rf.type.value), fact("refund.reason", rf.reason.value)),
+        f"{rf.reason}, return and refund requested after signing",
+        (fact("refund.type", rf.type), fact("refund.reason", rf.reason)),
         (
             "Accept the return; the buyer pays the return postage",
             "Send the buyer the return address",
@@ -319,11 +318,11 @@ def s2_signed_refund_only(c: Ctx) -> str | Outcome:
         RefundReason.NO_LONGER_WANTED,
         RefundReason.NOT_RECEIVED,
     ):
-        return f"reason is {rf.reason.value}"
+        return f"reason is {rf.reason}"
     return Outcome(
         Action.REJECT_WITH_EVIDENCE,
-        f"signed by the buyer, refund only, reason {rf.reason.value}",
-        (fact("refund.type", rf.type.value), fact("shipment.signer", c.shipment.signer)),
+        f"signed by the buyer, refund only, reason {rf.reason}",
+        (fact("refund.type", rf.type), fact("shipment.signer", c.shipment.signer)),
         (
             "Reject the refund-only request",
             "Attach the signature proof",

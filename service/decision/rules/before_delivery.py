@@ -29,11 +29,11 @@ _ALT_INTERCEPT = Alternative(
 )
 def r1_awaiting_group(c: Ctx) -> str | Outcome:
     if c.order.status is not OrderStatus.AWAITING_GROUP:
-        return f"order status is {c.order.status.value}"
+        return f"order status is {c.order.status}"
     return Outcome(
         Action.GUIDE_TO_PLATFORM_SUPPORT,
         "order is still awaiting its group; the merchant has no cancel button",
-        (fact("order.status", OrderStatus.AWAITING_GROUP.value),),
+        (fact("order.status", OrderStatus.AWAITING_GROUP),),
         (
             "Explain that the shop cannot cancel an order still awaiting its group",
             "Walk the buyer through: personal centre > my messages > platform support",

@@ -35,7 +35,7 @@ def p0_monitor(c: Ctx) -> str | Outcome:
 )
 def p1_review(c: Ctx) -> str | Outcome:
     rf = c.refund
-    reason = rf.reason.value if rf is not None else "-"
+    reason = rf.reason if rf is not None else "-"
     return Outcome(
         Action.REQUEST_EVIDENCE,
         f"no rule covers reason {reason} at stage {c.stage}; review by hand",

@@ -152,7 +152,7 @@ def a4_refunded_in_transit(c: Ctx) -> str | Outcome:
         return why
     if c.stage != IN_TRANSIT:
         return f"stage is {c.stage}, not in transit"
-    kind = rf.platform_refund.value if rf.platform_refund else "-"
+    kind = rf.platform_refund if rf.platform_refund else "-"
     return Outcome(
         Action.INTERCEPT,
         f"platform refunded ({kind}) while the parcel is in transit; recover the goods"
@@ -253,9 +253,9 @@ def a5_refunded_nothing_to_win(c: Ctx) -> str | Outcome:
     return Outcome(
         Action.NO_ACTION,
         "the refund is already paid"
-        + (f" ({rf.platform_refund.value})" if rf.platform_refund else "")
+        + (f" ({rf.platform_refund})" if rf.platform_refund else "")
         + " and no appeal or recovery applies",
-        (fact("refund.status", rf.status.value),),
+        (fact("refund.status", rf.status),),
         ("Nothing to file", "Check the case for lessons (upload tracking, answer in time)"),
         "A5",
         alternatives=(

@@ -188,7 +188,7 @@ def u5_inform_tracking(c: Ctx) -> str | Outcome:
         return f"stage is {c.stage}, nothing tracked yet"
     sh = c.shipment
     last = c.last_event
-    status = "no event yet" if last is None else f"{last.kind.value} at {last.at.isoformat()}"
+    status = "no event yet" if last is None else f"{last.kind} at {last.at.isoformat()}"
     return Outcome(
         Action.INFORM_TRACKING,
         f"parcel tracked ({c.stage}), latest: {status}; {c.anomaly_reason}",
