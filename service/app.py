@@ -15,10 +15,11 @@ from starlette.routing import Route
 
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
-from service.db.migrations import current_revision, head_revision
+from service.db.migrations import all_revisions, current_revision, head_revision
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
 from service.lifecycle import Lifecycle
+from service.observability import RequestInfoExtension, instrument
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     sessionmaker = create_sessionmaker(engine)
     lifecycle = Lifecycle()
     expected_revision = head_revision()
+    # A revision this code does not know is a newer release's migration: during a
+    # rolling deploy the old pods must stay ready, since additive migrations keep
+    # the old code working.
+    known_revisions = all_revisions()
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "alive"})
@@ -47,7 +52,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 {"status": "unavailable", "reason": f"database unreachable ({type(exc).__name__})"},
                 503,
             )
-        if revision != expected_revision:
+        if revision != expected_revision and (revision is None or revision in known_revisions):
             return JSONResponse(
                 {
                     "status": "unavailable",
@@ -63,7 +68,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         yield
         await engine.dispose()
 
-    graphql = GraphQLView(build_schema(), sessionmaker=sessionmaker, settings=settings)
+    schema = build_schema(extra_extensions=(RequestInfoExtension,))
+    graphql = GraphQLView(schema, sessionmaker=sessionmaker, settings=settings)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
@@ -76,4 +82,5 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.lifecycle = lifecycle
+    instrument(app, settings).watch_pool(engine)
     return app

@@ -31,6 +31,12 @@ def head_revision() -> str:
     return heads[0]
 
 
+def all_revisions() -> frozenset[str]:
+    return frozenset(
+        rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Run ``alembic upgrade`` on the given database (blocking; uses its own loop)."""
     command.upgrade(alembic_config(database_url), revision)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -14,6 +15,8 @@ from strawberry.types import Info as StrawberryInfo
 from service.config import Settings
 from service.graphql.errors import PermissionDenied
 from service.store.tokens import Principal
+
+from service.decision import Decision
 
 if TYPE_CHECKING:
     from service.graphql.loaders import Loaders
@@ -29,7 +32,7 @@ class Context:
     now: datetime
     metrics: Any = None
     failed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    db_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def shop_id(self) -> int:
@@ -39,7 +42,14 @@ class Context:
     def loaders(self) -> Loaders:
         from service.graphql.loaders import Loaders
 
-        return Loaders(self.session, self.principal.shop_id)
+        on_decision = None
+        if self.metrics is not None:
+            metrics = self.metrics
+
+            def on_decision(decision: Decision) -> None:
+                metrics.record_decision(decision.action.value, decision.rule_id)
+
+        return Loaders(self.session, self.principal.shop_id, self.db_lock, on_decision)
 
     def require_ingest(self) -> None:
         if not self.principal.can_ingest:

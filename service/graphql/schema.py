@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from service.graphql.errors import ErrorCodes
@@ -16,7 +21,7 @@ from service.graphql.scalars import AWARE_DATETIME
 MAX_QUERY_DEPTH = 12
 
 
-def build_schema(*, extra_extensions: tuple[object, ...] = ()) -> strawberry.Schema:
+def build_schema(*, extra_extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -29,6 +34,6 @@ def build_schema(*, extra_extensions: tuple[object, ...] = ()) -> strawberry.Sch
             lambda: ValidationCache(maxsize=512),
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
             ErrorCodes,
-            *extra_extensions,  # type: ignore[list-item]
+            *extra_extensions,
         ],
     )

@@ -1,0 +1,193 @@
+"""Per-request DataLoaders keyed by id within the caller's shop.
+
+Every related object and every decision on a page is loaded through these, so a
+page of N refund requests costs a fixed number of SQL statements, not N of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
+from service.decision import Decision, InconsistentFacts, Inquiry, Policy, decide
+from service.graphql.errors import ClientError
+from service.store import queries
+from service.store.facts import case_facts, shop_policy
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FactsInconsistent(ClientError):
+    """Stored facts contradict each other; the decision cannot be made."""
+
+    code = "INCONSISTENT_FACTS"
+
+    def __init__(self, exc: InconsistentFacts) -> None:
+        problems = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+        super().__init__(f"the stored facts are inconsistent: {problems}")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDecisionKey:
+    order_id: int
+    inquiry: Inquiry | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundDecisionKey:
+    refund_id: int
+    at: datetime
+
+
+def _loader(fn: Callable[[list[K]], Any]) -> DataLoader[K, Any]:
+    return DataLoader(load_fn=fn)
+
+
+class Loaders:
+    def __init__(
+        self,
+        session: AsyncSession,
+        shop_id: int,
+        lock: asyncio.Lock,
+        on_decision: Callable[[Decision], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.on_decision = on_decision
+        self.shop_id = shop_id
+        # An AsyncSession allows one operation at a time, while loaders dispatch their
+        # batches concurrently: every read takes this lock (held only around SQL).
+        self.lock = lock
+        self._shop: Shop | None = None
+        self.order = _loader(self._orders)
+        self.shipment = _loader(self._shipments)
+        self.refund = _loader(self._refunds)
+        self.shipments_of_order = _loader(self._shipments_of_orders)
+        self.events_of_shipment = _loader(self._events_of_shipments)
+        self.evidence_of_order = _loader(self._evidence_of_orders)
+        self.refunds_of_order = _loader(self._refunds_of_orders)
+        self.order_decision: DataLoader[OrderDecisionKey, Any] = _loader(self._order_decisions)
+        self.refund_decision: DataLoader[RefundDecisionKey, Any] = _loader(
+            self._refund_decisions
+        )
+
+    async def shop(self) -> Shop:
+        if self._shop is None:
+            async with self.lock:
+                shop = await self.session.get(Shop, self.shop_id)
+            if shop is None:
+                raise LookupError("the token's shop no longer exists")
+            self._shop = shop
+        return self._shop
+
+    async def policy(self, order: Order) -> Policy:
+        return shop_policy(await self.shop(), order.platform)
+
+    def prime(self, loader: DataLoader[int, Any], rows: Sequence[Any]) -> None:
+        for row in rows:
+            loader.prime(row.id, row)
+
+    # -- rows by id --------------------------------------------------------------
+
+    async def _by_id(self, model: type[V], ids: list[int]) -> list[V | None]:
+        async with self.lock:
+            found = await queries.by_ids(self.session, model, self.shop_id, ids)
+        return [found.get(i) for i in ids]
+
+    async def _orders(self, ids: list[int]) -> list[Order | None]:
+        return await self._by_id(Order, ids)
+
+    async def _shipments(self, ids: list[int]) -> list[Shipment | None]:
+        return await self._by_id(Shipment, ids)
+
+    async def _refunds(self, ids: list[int]) -> list[RefundRequest | None]:
+        return await self._by_id(RefundRequest, ids)
+
+    # -- children by parent id ---------------------------------------------------
+
+    async def _shipments_of_orders(self, ids: list[int]) -> list[list[Shipment]]:
+        async with self.lock:
+            found = await queries.shipments_by_order(self.session, self.shop_id, ids)
+        return [found.get(i, []) for i in ids]
+
+    async def _events_of_shipments(self, ids: list[int]) -> list[list[TrackingEvent]]:
+        async with self.lock:
+            found = await queries.events_by_shipment(self.session, self.shop_id, ids)
+        return [found.get(i, []) for i in ids]
+
+    async def _evidence_of_orders(self, ids: list[int]) -> list[list[EvidenceItem]]:
+        async with self.lock:
+            found = await queries.evidence_by_order(self.session, self.shop_id, ids)
+        return [found.get(i, []) for i in ids]
+
+    async def _refunds_of_orders(self, ids: list[int]) -> list[list[RefundRequest]]:
+        async with self.lock:
+            found = await queries.refunds_by_order(self.session, self.shop_id, ids)
+        return [found.get(i, []) for i in ids]
+
+    # -- decisions ---------------------------------------------------------------
+
+    async def latest_shipment(self, order_id: int) -> Shipment | None:
+        shipments = await self.shipments_of_order.load(order_id)
+        return shipments[-1] if shipments else None
+
+    async def _decide(
+        self,
+        order: Order,
+        refund: RefundRequest | None,
+        inquiry: Inquiry | None,
+        at: datetime,
+    ) -> Decision | Exception:
+        shipment = await self.latest_shipment(order.id)
+        events = await self.events_of_shipment.load(shipment.id) if shipment else []
+        evidence = await self.evidence_of_order.load(order.id)
+        facts = case_facts(order, shipment, events, evidence, refund, inquiry)
+        try:
+            decision = decide(facts, at, await self.policy(order))
+        except InconsistentFacts as exc:
+            return FactsInconsistent(exc)
+        if self.on_decision is not None:
+            self.on_decision(decision)
+        return decision
+
+    async def _order_decisions(self, keys: list[OrderDecisionKey]) -> list[Any]:
+        orders = await self.order.load_many([k.order_id for k in keys])
+        await self._warm([o.id for o in orders if o is not None])
+        out: list[Any] = []
+        for key, order in zip(keys, orders, strict=True):
+            if order is None:
+                out.append(LookupError(f"order {key.order_id} not found"))
+                continue
+            out.append(await self._decide(order, None, key.inquiry, key.at))
+        return out
+
+    async def _refund_decisions(self, keys: list[RefundDecisionKey]) -> list[Any]:
+        refunds = await self.refund.load_many([k.refund_id for k in keys])
+        orders = await self.order.load_many([r.order_id for r in refunds if r is not None])
+        by_id = {o.id: o for o in orders if o is not None}
+        await self._warm(list(by_id))
+        out: list[Any] = []
+        for key, refund in zip(keys, refunds, strict=True):
+            order = by_id.get(refund.order_id) if refund is not None else None
+            if refund is None or order is None:
+                out.append(LookupError(f"refund request {key.refund_id} not found"))
+                continue
+            out.append(await self._decide(order, refund, None, key.at))
+        return out
+
+    async def _warm(self, order_ids: list[int]) -> None:
+        """Load what every decision of these orders needs, in three batched reads."""
+        shipments, _ = await asyncio.gather(
+            self.shipments_of_order.load_many(order_ids),
+            self.evidence_of_order.load_many(order_ids),
+        )
+        latest = [s[-1].id for s in shipments if s]
+        await self.events_of_shipment.load_many(latest)

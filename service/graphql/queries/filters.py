@@ -1,0 +1,136 @@
+"""Filter inputs of the dashboard lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from service.decision import facts as f
+from service.decision.outcome import Action as ActionEnum
+from service.graphql.errors import ClientError
+from service.graphql.types.enums import (
+    Action,
+    OrderStatus,
+    Platform,
+    RefundReason,
+    RefundStatus,
+    RefundType,
+)
+from service.store.listing import OrderQuery, RefundQuery, ShipmentQuery
+
+MAX_DUE_WITHIN_HOURS = 24 * 90
+MAX_LIST_FILTER = 20
+
+
+@strawberry.input(description="Decision-based filters (evaluated at the request's now).")
+class DecisionFilter:
+    recommended_action: list[Action] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Keep cases whose recommended action is one of these."
+    )
+    due_within_hours: int | None = strawberry.field(
+        default=None,
+        description="Keep cases whose nearest deadline falls within this many hours from now"
+        f" (1 to {MAX_DUE_WITHIN_HOURS}).",
+    )
+
+
+@strawberry.input(description="Filters for the orders list.")
+class OrderFilter(DecisionFilter):
+    status: list[OrderStatus] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Any of these statuses."
+    )
+    platform: Platform | None = strawberry.field(default=None, description="Marketplace.")  # type: ignore[valid-type]
+    order_number: str | None = strawberry.field(default=None, description="Exact order number.")
+    confirmed_from: datetime | None = strawberry.field(
+        default=None, description="Confirmed at or after."
+    )
+    confirmed_to: datetime | None = strawberry.field(default=None, description="Confirmed before.")
+
+
+@strawberry.input(description="Filters for the refund requests list.")
+class RefundRequestFilter(DecisionFilter):
+    status: list[RefundStatus] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Any of these statuses."
+    )
+    platform: Platform | None = strawberry.field(default=None, description="Marketplace.")  # type: ignore[valid-type]
+    type: list[RefundType] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Any of these types."
+    )
+    reason: list[RefundReason] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Any of these reasons."
+    )
+    requested_from: datetime | None = strawberry.field(
+        default=None, description="Requested at or after."
+    )
+    requested_to: datetime | None = strawberry.field(default=None, description="Requested before.")
+
+
+@strawberry.input(description="Filters for the shipments list.")
+class ShipmentFilter:
+    carrier: str | None = strawberry.field(default=None, description="Exact carrier name.")
+    tracking_number: str | None = strawberry.field(default=None, description="Exact tracking number.")
+    created_from: datetime | None = strawberry.field(default=None, description="Recorded at or after.")
+    created_to: datetime | None = strawberry.field(default=None, description="Recorded before.")
+
+
+def _check_list(name: str, values: list[object] | None) -> None:
+    if values is not None and len(values) > MAX_LIST_FILTER:
+        raise ClientError(f"filter.{name}: at most {MAX_LIST_FILTER} values")
+
+
+def _check_range(name: str, lo: datetime | None, hi: datetime | None) -> None:
+    if lo is not None and hi is not None and lo > hi:
+        raise ClientError(f"filter.{name}: the start is after the end")
+
+
+def decision_criteria(flt: DecisionFilter | None) -> tuple[frozenset[ActionEnum], int | None]:
+    if flt is None:
+        return frozenset(), None
+    _check_list("recommendedAction", flt.recommended_action)  # type: ignore[arg-type]
+    hours = flt.due_within_hours
+    if hours is not None and not 1 <= hours <= MAX_DUE_WITHIN_HOURS:
+        raise ClientError(f"filter.dueWithinHours: must be between 1 and {MAX_DUE_WITHIN_HOURS}")
+    return frozenset(ActionEnum(a) for a in flt.recommended_action or ()), hours
+
+
+def order_query(flt: OrderFilter | None) -> OrderQuery:
+    if flt is None:
+        return OrderQuery()
+    _check_list("status", flt.status)  # type: ignore[arg-type]
+    _check_range("confirmedFrom", flt.confirmed_from, flt.confirmed_to)
+    return OrderQuery(
+        statuses=[f.OrderStatus(s) for s in flt.status or ()],
+        platform=f.Platform(flt.platform) if flt.platform else None,
+        confirmed_from=flt.confirmed_from,
+        confirmed_to=flt.confirmed_to,
+        order_number=flt.order_number,
+    )
+
+
+def refund_query(flt: RefundRequestFilter | None) -> RefundQuery:
+    if flt is None:
+        return RefundQuery()
+    for name in ("status", "type", "reason"):
+        _check_list(name, getattr(flt, name))
+    _check_range("requestedFrom", flt.requested_from, flt.requested_to)
+    return RefundQuery(
+        statuses=[f.RefundStatus(s) for s in flt.status or ()],
+        platform=f.Platform(flt.platform) if flt.platform else None,
+        types=[f.RefundType(t) for t in flt.type or ()],
+        reasons=[f.RefundReason(r) for r in flt.reason or ()],
+        requested_from=flt.requested_from,
+        requested_to=flt.requested_to,
+    )
+
+
+def shipment_query(flt: ShipmentFilter | None) -> ShipmentQuery:
+    if flt is None:
+        return ShipmentQuery()
+    _check_range("createdFrom", flt.created_from, flt.created_to)
+    return ShipmentQuery(
+        carrier=flt.carrier,
+        tracking_number=flt.tracking_number,
+        created_from=flt.created_from,
+        created_to=flt.created_to,
+    )

@@ -1,0 +1,70 @@
+"""``recommend``: a stateless decision over inline facts; nothing is read or stored
+but the caller's shop policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from service.decision import InconsistentFacts, check_facts, decide
+from service.graphql.context import Info
+from service.graphql.errors import UserError, UserErrorCode, UserInputError
+from service.graphql.types.decision import DecisionType
+from service.graphql.types.enums import Locale
+from service.graphql.types.inputs import CaseInput, Problems, case_facts, check_case, fact_path
+from service.graphql.types.refs import evaluation_time
+from service.store.facts import shop_policy
+
+
+@strawberry.type(description="A decision over inline facts, or why the facts were refused.")
+class Recommendation:
+    decision: DecisionType | None = strawberry.field(
+        description="The decision; null when userErrors is not empty."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the facts: each names the input field at fault."
+    )
+
+
+async def recommend(
+    info: Info, case: CaseInput, at: datetime | None, locale: Locale
+) -> Recommendation:
+    problems = Problems()
+    check_case(problems, ["case"], case)
+    if problems.errors:
+        return Recommendation(decision=None, user_errors=problems.errors)
+    facts = case_facts(case)
+    inconsistencies = check_facts(facts)
+    if inconsistencies:
+        return Recommendation(
+            decision=None,
+            user_errors=[
+                UserError(
+                    field=fact_path(["case"], p.field),
+                    code=UserErrorCode.INCONSISTENT_FACTS,
+                    message=p.message,
+                )
+                for p in inconsistencies
+            ],
+        )
+    policy = shop_policy(await info.context.loaders.shop(), facts.order.platform)
+    try:
+        decision = decide(facts, evaluation_time(info, at), policy)
+    except InconsistentFacts as exc:  # e.g. `at` before the facts it is asked about
+        return Recommendation(
+            decision=None,
+            user_errors=[
+                UserError(
+                    field=fact_path(["case"], p.field) if p.field != "now" else ["at"],
+                    code=UserErrorCode.INCONSISTENT_FACTS,
+                    message=p.message,
+                )
+                for p in exc.problems
+            ],
+        )
+    except UserInputError as exc:
+        return Recommendation(decision=None, user_errors=exc.errors)
+    if info.context.metrics is not None:
+        info.context.metrics.record_decision(decision.action.value, decision.rule_id)
+    return Recommendation(decision=DecisionType.from_decision(decision, locale), user_errors=[])

@@ -1,0 +1,91 @@
+"""Relay plumbing: opaque global ids, cursors, the Node interface, PageInfo."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+import strawberry
+
+from service.graphql.errors import ClientError
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+class InvalidId(ClientError):
+    pass
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """``(type name, pk)``, or None for anything that is not one of our ids."""
+    if len(global_id) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    type_name, sep, pk = raw.partition(":")
+    if not sep or not pk.isdigit() or len(pk) > 18:
+        return None
+    return type_name, int(pk)
+
+
+def decode_id(global_id: strawberry.ID | str, expected: str) -> int | None:
+    """The pk of an id of the expected type; None when it is another type or garbage
+    (callers report that exactly like an id that does not exist)."""
+    parsed = from_global_id(str(global_id))
+    if parsed is None or parsed[0] != expected:
+        return None
+    return parsed[1]
+
+
+@strawberry.interface(description="An object with a globally unique, opaque id.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Opaque global id.")
+
+
+@strawberry.type(description="Where a page stands in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Items precede this page (true whenever `after` was given)."
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item; pass as `after`.")
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 1 or first > MAX_PAGE:
+        raise ClientError(f"first: must be between 1 and {MAX_PAGE}, got {first}")
+    return first
+
+
+# Cursors are keyset positions: (sort time, id) of the last row seen.
+
+
+def encode_cursor(at: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"k1|{at.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        tag, at, pk = raw.split("|")
+        if tag != "k1":
+            raise ValueError(tag)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError(at)
+        return moment, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ClientError(f"after: not a cursor from this API ({cursor!r})") from exc

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from service.db import models
+from service.graphql.context import Info
+from service.graphql.loaders import OrderDecisionKey
+from service.graphql.relay import Node, to_global_id
+from service.graphql.types.decision import DecisionType
+from service.graphql.types.enums import EvidenceKind, EvidenceSource, Inquiry, Locale, OrderStatus, Platform
+from service.graphql.types.refs import evaluation_time
+
+if TYPE_CHECKING:
+    from service.graphql.types.refund import RefundRequestType
+    from service.graphql.types.shipment import ShipmentType
+
+
+@strawberry.type(name="Evidence", description="A photo, record or proof on file.")
+class EvidenceType:
+    kind: EvidenceKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
+    source: EvidenceSource = strawberry.field(description="Who provided it.")  # type: ignore[valid-type]
+    reference: str = strawberry.field(description="URL or id in the merchant's store.")
+    captured_at: datetime = strawberry.field(description="When it was captured.")
+
+    @classmethod
+    def from_model(cls, row: models.EvidenceItem) -> EvidenceType:
+        return cls(kind=row.kind, source=row.source, reference=row.reference, captured_at=row.captured_at)
+
+
+@strawberry.type(name="Order", description="A buyer's order, with its parcels, refunds and decision.")
+class OrderType(Node):
+    row: strawberry.Private[models.Order]
+
+    @classmethod
+    def from_model(cls, row: models.Order) -> OrderType:
+        return cls(id=strawberry.ID(to_global_id("Order", row.id)), row=row)
+
+    @strawberry.field(description="The platform's order number.")
+    def order_number(self) -> str:
+        return self.row.order_number
+
+    @strawberry.field(description="Marketplace.")
+    def platform(self) -> Platform:  # type: ignore[valid-type]
+        return self.row.platform
+
+    @strawberry.field(description="Order amount in CNY, exact.")
+    def amount(self) -> Decimal:
+        return self.row.amount
+
+    @strawberry.field(description="Order status.")
+    def status(self) -> OrderStatus:  # type: ignore[valid-type]
+        return self.row.status
+
+    @strawberry.field(description="When the order was confirmed (paid).")
+    def confirmed_at(self) -> datetime:
+        return self.row.confirmed_at
+
+    @strawberry.field(description="When the group formed (成团); null while awaiting group.")
+    def group_formed_at(self) -> datetime | None:
+        return self.row.group_formed_at
+
+    @strawberry.field(description="Promised ship-by time, if the platform gave one.")
+    def ship_by(self) -> datetime | None:
+        return self.row.ship_by
+
+    @strawberry.field(description="Whether the shop can still fulfil it (stock).")
+    def can_fulfil(self) -> bool:
+        return self.row.can_fulfil
+
+    @strawberry.field(description="Whether the return address is complete (street and number).")
+    def return_address_complete(self) -> bool:
+        return self.row.return_address_complete
+
+    @strawberry.field(description="Remote or overseas destination (longer transit limit).")
+    def remote_destination(self) -> bool:
+        return self.row.remote_destination
+
+    @strawberry.field(description="A platform force-majeure exemption applies.")
+    def force_majeure_exempt(self) -> bool:
+        return self.row.force_majeure_exempt
+
+    @strawberry.field(description="Parcels sent for this order, oldest first.")
+    async def shipments(
+        self, info: Info
+    ) -> list[Annotated[ShipmentType, strawberry.lazy("service.graphql.types.shipment")]]:
+        from service.graphql.types.shipment import ShipmentType
+
+        rows = await info.context.loaders.shipments_of_order.load(self.row.id)
+        return [ShipmentType.from_model(r) for r in rows]
+
+    @strawberry.field(description="Refund requests on this order, oldest first.")
+    async def refund_requests(
+        self, info: Info
+    ) -> list[Annotated[RefundRequestType, strawberry.lazy("service.graphql.types.refund")]]:
+        from service.graphql.types.refund import RefundRequestType
+
+        rows = await info.context.loaders.refunds_of_order.load(self.row.id)
+        return [RefundRequestType.from_model(r) for r in rows]
+
+    @strawberry.field(description="Evidence on file for this order.")
+    async def evidence(self, info: Info) -> list[EvidenceType]:
+        rows = await info.context.loaders.evidence_of_order.load(self.row.id)
+        return [EvidenceType.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="What to do about this order, optionally in reply to a buyer inquiry"
+        " (urge shipment, where is the parcel, door delivery). `at` evaluates at another"
+        " time (\"what if I wait until tomorrow 10:00\"); it defaults to now."
+    )
+    async def decision(
+        self,
+        info: Info,
+        inquiry: Inquiry | None = None,  # type: ignore[valid-type]
+        at: datetime | None = None,
+        locale: Locale = Locale.ZH_CN,
+    ) -> DecisionType:
+        key = OrderDecisionKey(self.row.id, inquiry, evaluation_time(info, at))
+        decision = await info.context.loaders.order_decision.load(key)
+        return DecisionType.from_decision(decision, locale)

@@ -1,0 +1,106 @@
+"""Stored rows → the decision module's facts. One place, so the API's stored cases and
+its stateless ``recommend`` feed the rules exactly the same shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
+from service.db.models.evidence import EvidenceSource
+from service.decision import facts as f
+from service.decision.policy import Policy, ShopPolicyOverrides, policy_for
+
+
+def order_facts(order: Order) -> f.OrderFacts:
+    return f.OrderFacts(
+        order_number=order.order_number,
+        platform=order.platform,
+        amount=order.amount,
+        status=order.status,
+        confirmed_at=order.confirmed_at,
+        group_formed_at=order.group_formed_at,
+        ship_by=order.ship_by,
+        can_fulfil=order.can_fulfil,
+        return_address_complete=order.return_address_complete,
+        remote_destination=order.remote_destination,
+        force_majeure_exempt=order.force_majeure_exempt,
+    )
+
+
+def shipment_facts(shipment: Shipment, events: Sequence[TrackingEvent]) -> f.ShipmentFacts:
+    return f.ShipmentFacts(
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+        shipped_offline_at=shipment.shipped_offline_at,
+        tracking_uploaded_at=shipment.tracking_uploaded_at,
+        picked_up_at=shipment.picked_up_at,
+        events=tuple(
+            f.TrackingEvent(at=e.at, kind=e.kind, place=e.place)
+            for e in sorted(events, key=lambda e: (e.at, e.id))
+        ),
+        signer=shipment.signer,
+        interceptable=shipment.interceptable,
+        outbound_recorded=shipment.outbound_recorded,
+        expected_weight_g=shipment.expected_weight_g,
+        recorded_weight_g=shipment.recorded_weight_g,
+    )
+
+
+def refund_facts(
+    refund: RefundRequest, order: Order, evidence: Iterable[EvidenceItem]
+) -> f.RefundFacts:
+    return f.RefundFacts(
+        refund_number=refund.refund_number,
+        order_number=order.order_number,
+        type=refund.type,
+        reason=refund.reason,
+        status=refund.status,
+        requested_at=refund.requested_at,
+        amount=refund.amount,
+        refunded_at=refund.refunded_at,
+        platform_refund=refund.platform_refund,
+        buyer_evidence=frozenset(
+            e.kind
+            for e in evidence
+            if e.source is EvidenceSource.BUYER and e.refund_request_id in (None, refund.id)
+        ),
+        threatens_review=refund.threatens_review,
+        free_reissues_given=refund.free_reissues_given,
+        return_tracking_number=refund.return_tracking_number,
+        return_to_wrong_address=refund.return_to_wrong_address,
+    )
+
+
+def case_facts(
+    order: Order,
+    shipment: Shipment | None,
+    events: Sequence[TrackingEvent],
+    evidence: Sequence[EvidenceItem],
+    refund: RefundRequest | None = None,
+    inquiry: f.Inquiry | None = None,
+) -> f.CaseFacts:
+    return f.CaseFacts(
+        order=order_facts(order),
+        shipment=shipment_facts(shipment, events) if shipment is not None else None,
+        refund=refund_facts(refund, order, evidence) if refund is not None else None,
+        inquiry=inquiry,
+        merchant_evidence=frozenset(
+            e.kind for e in evidence if e.source is EvidenceSource.MERCHANT
+        ),
+    )
+
+
+def shop_overrides(shop: Shop) -> ShopPolicyOverrides | None:
+    if shop.coupon_amount is None and shop.ship_window_hours is None and (
+        shop.respond_by_hours is None
+    ):
+        return None
+    return ShopPolicyOverrides(
+        coupon_amount=shop.coupon_amount,
+        ship_window_hours=shop.ship_window_hours,
+        respond_by_hours=shop.respond_by_hours,
+    )
+
+
+def shop_policy(shop: Shop, platform: f.Platform | None = None) -> Policy:
+    return policy_for(platform or shop.platform, shop_overrides(shop))
