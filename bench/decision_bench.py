@@ -11,7 +11,7 @@ import gc
 import time
 
 from service.decision import decide
-from tests.decision.test_golden import GOLDEN
+from tests.decision.test_engine import GOLDEN
 
 
 def main(seconds: float = 3.0) -> int:

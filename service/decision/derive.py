@@ -61,9 +61,17 @@ def ceil_hour(dt: datetime) -> datetime:
 
 
 def hours(td: timedelta) -> str:
-    """A duration as the agent reads it: ``26 h`` or ``26.5 h``."""
-    h = td.total_seconds() / 3600
-    return f"{h:.0f} h" if h == int(h) else f"{h:.1f} h"
+    """A duration as the agent reads it: ``26 h``, ``24 h 30 min``, ``24 h 0 min 1 s``.
+
+    Seconds are kept because boundaries are exact (24 h 0 min 1 s is past a 24 h limit).
+    """
+    total = int(td.total_seconds())
+    sign = "-" if total < 0 else ""
+    h, rem = divmod(abs(total), 3600)
+    m, s = divmod(rem, 60)
+    if s:
+        return f"{sign}{h} h {m} min {s} s"
+    return f"{sign}{h} h {m} min" if m else f"{sign}{h} h"
 
 
 class Ctx:

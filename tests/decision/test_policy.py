@@ -1,4 +1,4 @@
-"""Policy parameters, shop overrides, fine formula and the rule table."""
+"""Policy parameters, shop overrides and the fake-logistics fine."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import pytest
 
 from service.decision import (
     POLICIES,
-    RULES,
     Platform,
     ShopPolicyOverrides,
     decide,
     fake_logistics_fine,
     policy_for,
-    render_rule_table,
 )
 from service.decision.outcome import DeadlineKind, RiskKind
 from tests.decision.factories import case, h, refund
@@ -87,17 +85,3 @@ def test_coupon_override_reaches_script_and_money() -> None:
 def test_bad_overrides_rejected(ov: ShopPolicyOverrides, field: str) -> None:
     with pytest.raises(ValueError, match=field):
         policy_for(Platform.KUAISHOU, ov)
-
-
-def test_rule_table_lists_every_rule() -> None:
-    text = render_rule_table()
-    lines = text.splitlines()
-    assert len(lines) == len(RULES) + 2
-    for spec in RULES:
-        assert any(line.startswith(spec.id + " ") for line in lines), spec.id
-        assert spec.seed and spec.summary
-    assert len({r.id for r in RULES}) == len(RULES)
-    expected = {f"U{i}" for i in range(1, 6)} | {f"R{i}" for i in range(1, 7)}
-    expected |= {f"S{i}" for i in range(1, 10)} | {f"A{i}" for i in range(1, 5)}
-    expected |= {f"L{i}" for i in range(1, 5)}
-    assert expected <= {r.id for r in RULES}

@@ -9,7 +9,7 @@ import pytest
 from service.decision import Inquiry, SignalKind, decide
 from service.decision.scripts import TEMPLATES
 from tests.decision.factories import case, h, order, refund, shipment
-from tests.decision.test_golden import GOLDEN, Golden
+from tests.decision.test_engine import GOLDEN, Golden
 
 SEC = timedelta(seconds=1)
 
