@@ -68,7 +68,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         yield
         await engine.dispose()
 
-    schema = build_schema(extra_extensions=(RequestInfoExtension,))
+    schema = build_schema(
+        extra_extensions=(RequestInfoExtension,),
+        max_query_depth=settings.graphql_max_query_depth,
+    )
     graphql = GraphQLView(schema, sessionmaker=sessionmaker, settings=settings)
     app = Starlette(
         routes=[

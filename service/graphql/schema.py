@@ -21,7 +21,11 @@ from service.graphql.scalars import AWARE_DATETIME
 MAX_QUERY_DEPTH = 12
 
 
-def build_schema(*, extra_extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
+def build_schema(
+    *,
+    extra_extensions: tuple[type[SchemaExtension], ...] = (),
+    max_query_depth: int = MAX_QUERY_DEPTH,
+) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -32,7 +36,7 @@ def build_schema(*, extra_extensions: tuple[type[SchemaExtension], ...] = ()) ->
             # The caches live at module level, shared by every per-request instance.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: QueryDepthLimiter(max_depth=max_query_depth),
             ErrorCodes,
             *extra_extensions,
         ],
