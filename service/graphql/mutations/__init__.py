@@ -1,12 +1,76 @@
-"""Root mutation fields."""
+"""Root mutation fields; each lives in its own module.
+
+Every mutation answers with the changed object and ``userErrors``: a rejected input,
+a forbidden role (code FORBIDDEN) or an unknown id (code NOT_FOUND, whether the id does
+not exist, belongs to another shop or names another type) writes nothing.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
+from service.graphql.mutations.append_tracking_events import (
+    AppendTrackingEventsPayload,
+    append_tracking_events,
+)
+from service.graphql.mutations.attach_evidence import AttachEvidencePayload, attach_evidence
+from service.graphql.mutations.create_refund_request import (
+    CreateRefundRequestPayload,
+    create_refund_request,
+)
+from service.graphql.mutations.record_action import RecordActionPayload, record_action
+from service.graphql.mutations.record_shipment import RecordShipmentPayload, record_shipment
+from service.graphql.mutations.update_refund_status import (
+    UpdateRefundStatusPayload,
+    update_refund_status,
+)
+from service.graphql.mutations.update_shop_policy import (
+    UpdateShopPolicyPayload,
+    update_shop_policy,
+)
+from service.graphql.mutations.upsert_orders import UpsertOrdersPayload, upsert_orders
+
+INGEST = " Needs an integration or admin token."
+
 
 @strawberry.type(description="Ingest data, record what agents did, and manage shop policy.")
 class Mutation:
-    @strawberry.mutation(description="Does nothing; proves the write path is reachable.")
-    def ping(self) -> bool:
-        return True
+    upsert_orders: UpsertOrdersPayload = strawberry.mutation(
+        resolver=upsert_orders,
+        description="Insert or update orders by order number, all or none: one rejected"
+        " order rejects the batch." + INGEST,
+    )
+    record_shipment: RecordShipmentPayload = strawberry.mutation(
+        resolver=record_shipment,
+        description="Record a parcel (and its tracking events) for an order, or update one."
+        " Events have the same effects as in appendTrackingEvents." + INGEST,
+    )
+    append_tracking_events: AppendTrackingEventsPayload = strawberry.mutation(
+        resolver=append_tracking_events,
+        description="Add carrier tracking events to parcels, all or none; an event already"
+        " stored (same parcel, time and kind) is skipped. A PICKUP event sets the parcel's"
+        " pickup time when it has none; a SIGNED event moves a SHIPPED order to SIGNED." + INGEST,
+    )
+    create_refund_request: CreateRefundRequestPayload = strawberry.mutation(
+        resolver=create_refund_request,
+        description="Store a buyer's refund request on an order." + INGEST,
+    )
+    update_refund_status: UpdateRefundStatusPayload = strawberry.mutation(
+        resolver=update_refund_status,
+        description="Move a refund request to another status (see the input for the"
+        " allowed transitions)." + INGEST,
+    )
+    attach_evidence: AttachEvidencePayload = strawberry.mutation(
+        resolver=attach_evidence,
+        description="Put a photo, record or proof on file for an order or refund request." + INGEST,
+    )
+    record_action: RecordActionPayload = strawberry.mutation(
+        resolver=record_action,
+        description="Record what an agent did: the decision is recomputed for the time they"
+        " saw it and stored with the action, marked overridden when they differ. Needs an"
+        " agent or admin token.",
+    )
+    update_shop_policy: UpdateShopPolicyPayload = strawberry.mutation(
+        resolver=update_shop_policy,
+        description="Set or clear the shop's policy overrides. Needs an admin token.",
+    )

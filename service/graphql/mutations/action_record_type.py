@@ -1,0 +1,84 @@
+"""The ``ActionRecord`` object type: what an agent did with a recommendation.
+
+It lives beside the mutation that creates it until a query exposes it too; then it
+belongs in ``service/graphql/types/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from service.db import models
+from service.graphql.context import Info
+from service.graphql.relay import Node, to_global_id
+from service.graphql.types.enums import Action
+from service.graphql.types.order import OrderType
+from service.graphql.types.refund import RefundRequestType
+
+
+@strawberry.type(
+    name="ActionRecord",
+    description="What an agent did with a recommendation, and the decision they saw.",
+)
+class ActionRecordType(Node):
+    row: strawberry.Private[models.ActionRecord]
+
+    @classmethod
+    def from_model(cls, row: models.ActionRecord) -> ActionRecordType:
+        return cls(id=strawberry.ID(to_global_id("ActionRecord", row.id)), row=row)
+
+    @strawberry.field(description="The action the service recommended.")
+    def recommended_action(self) -> Action:  # type: ignore[valid-type]
+        return self.row.recommended_action
+
+    @strawberry.field(description="The rule that produced the recommendation.")
+    def rule_id(self) -> str:
+        return self.row.rule_id
+
+    @strawberry.field(description="The platform policy behind it.")
+    def policy_id(self) -> str:
+        return self.row.policy_id
+
+    @strawberry.field(description="The policy's version (with shop overrides: +shop).")
+    def policy_version(self) -> str:
+        return self.row.policy_version
+
+    @strawberry.field(description="The action the agent took.")
+    def taken_action(self) -> Action:  # type: ignore[valid-type]
+        return self.row.taken_action
+
+    @strawberry.field(description="Whether the agent took another action than recommended.")
+    def overridden(self) -> bool:
+        return self.row.overridden
+
+    @strawberry.field(description="The agent's note.")
+    def note(self) -> str:
+        return self.row.note
+
+    @strawberry.field(
+        description="The decision as the agent saw it: action, ruleId, rationale,"
+        " deadlines (ISO times), moneyAtRisk (amounts as strings), policy, evaluatedAt."
+    )
+    def decision_snapshot(self) -> JSON:
+        snapshot: Any = self.row.decision_snapshot
+        return cast(JSON, snapshot)
+
+    @strawberry.field(description="When it was recorded.")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="The order acted on.")
+    async def order(self, info: Info) -> OrderType:
+        row = await info.context.loaders.order.load(self.row.order_id)
+        return OrderType.from_model(row)
+
+    @strawberry.field(description="The refund request acted on, if any.")
+    async def refund_request(self, info: Info) -> RefundRequestType | None:
+        if self.row.refund_request_id is None:
+            return None
+        row = await info.context.loaders.refund.load(self.row.refund_request_id)
+        return RefundRequestType.from_model(row)
