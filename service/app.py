@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -26,8 +27,19 @@ log = logging.getLogger(__name__)
 READINESS_TIMEOUT_S = 2.0
 
 
-def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
-    """Build the app. Nothing connects to the database until the first request."""
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Starlette:
+    """Build the app. Nothing connects to the database until the first request.
+
+    ``clock`` gives each GraphQL request its "now" (tests pin it)."""
     settings = settings or load_settings()
     engine = engine or create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
@@ -72,7 +84,9 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         extra_extensions=(RequestInfoExtension,),
         max_query_depth=settings.graphql_max_query_depth,
     )
-    graphql = GraphQLView(schema, sessionmaker=sessionmaker, settings=settings)
+    graphql = GraphQLView(
+        schema, sessionmaker=sessionmaker, settings=settings, clock=clock or _utcnow
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),

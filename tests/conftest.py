@@ -28,6 +28,7 @@ from service.db.migrations import upgrade_async
 from service.db.models import Role, Shop
 from service.decision.facts import Platform
 from service.store.tokens import create_token
+from tests.factories import NOW
 
 PG_URL_VAR = "AFTERSALES_TEST_DATABASE_URL"
 REQUIRE_PG_VAR = "AFTERSALES_TEST_REQUIRE_POSTGRES"
@@ -139,7 +140,8 @@ async def _wipe(engine: AsyncEngine) -> None:
 
 @pytest.fixture
 def app(settings: Settings, engine: AsyncEngine, session: AsyncSession) -> Iterator[object]:
-    yield create_app(settings, engine=engine)
+    # Every request's "now" is pinned, so decisions in API tests are reproducible.
+    yield create_app(settings, engine=engine, clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ success and rolls back on any error."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -35,6 +36,7 @@ class GraphQLView(GraphQL[Context, None]):
         *,
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
+        clock: Callable[[], datetime],
     ) -> None:
         super().__init__(
             schema,
@@ -43,6 +45,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.sessionmaker = sessionmaker
         self.settings = settings
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,7 +75,7 @@ class GraphQLView(GraphQL[Context, None]):
                 session=session,
                 principal=principal,
                 settings=self.settings,
-                now=datetime.now(UTC),
+                now=self.clock(),
                 metrics=getattr(request.app.state, "metrics", None),
             )
             try:

@@ -1,0 +1,128 @@
+"""Dashboard lists: cursor pagination, caps and filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import Role
+from service.decision.facts import OrderStatus, RefundReason
+from tests.conftest import make_shop, make_token
+from tests.factories import NOW, make_order, make_refund
+from tests.graphql.helpers import gql
+
+ORDERS = """
+query Orders($first: Int, $after: String, $filter: OrderFilter) {
+  orders(first: $first, after: $after, filter: $filter) {
+    totalCount
+    nodes { orderNumber status }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  }
+}
+"""
+
+REFUNDS = """
+query Refunds($filter: RefundRequestFilter) {
+  refundRequests(filter: $filter) {
+    totalCount
+    nodes { refundNumber decision { action } }
+  }
+}
+"""
+
+
+async def test_orders_page_by_cursor_newest_first(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given 25 orders confirmed an hour apart
+    shop = await make_shop(session)
+    for i in range(25):
+        await make_order(session, shop, f"O-{i:02d}", confirmed_at=NOW - timedelta(hours=i))
+    token = await make_token(session, shop, Role.AGENT)
+
+    # when the first page is read with the default size, then the next one
+    first = (await gql(client, token, ORDERS))["data"]["orders"]
+    second = (
+        await gql(client, token, ORDERS, {"after": first["pageInfo"]["endCursor"]})
+    )["data"]["orders"]
+
+    # then
+    assert first["totalCount"] == 25
+    assert [n["orderNumber"] for n in first["nodes"]] == [f"O-{i:02d}" for i in range(20)]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    assert [n["orderNumber"] for n in second["nodes"]] == [f"O-{i:02d}" for i in range(20, 25)]
+    assert second["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "endCursor": second["pageInfo"]["endCursor"],
+    }
+
+
+async def test_first_above_100_is_a_clear_error(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await make_token(session, await make_shop(session))
+    body = await gql(client, token, ORDERS, {"first": 101})
+    assert body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "first" in error["message"] and "100" in error["message"]
+
+
+async def test_a_forged_cursor_is_a_clear_error(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await make_token(session, await make_shop(session))
+    body = await gql(client, token, ORDERS, {"after": "bm90LWEtY3Vyc29y"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "after" in body["errors"][0]["message"]
+
+
+async def test_orders_filtered_by_status(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    shop = await make_shop(session)
+    await make_order(session, shop, "A", status=OrderStatus.AWAITING_SHIPMENT)
+    await make_order(session, shop, "B", status=OrderStatus.CANCELLED)
+    token = await make_token(session, shop)
+    body = await gql(client, token, ORDERS, {"filter": {"status": ["CANCELLED"]}})
+    assert body["data"]["orders"]["nodes"] == [{"orderNumber": "B", "status": "CANCELLED"}]
+    assert body["data"]["orders"]["totalCount"] == 1
+
+
+async def test_refunds_filtered_by_recommended_action_and_due_time(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given a pending refund on an unshipped order (agree at once) and one on an order
+    # awaiting its group (guide to platform support)
+    shop = await make_shop(session)
+    unshipped = await make_order(session, shop, "UNSHIPPED", confirmed_at=NOW - timedelta(hours=30))
+    grouping = await make_order(
+        session, shop, "GROUPING", status=OrderStatus.AWAITING_GROUP,
+        confirmed_at=NOW - timedelta(hours=3),
+    )
+    await make_refund(session, unshipped, "RF-A", reason=RefundReason.NOT_SHIPPED)
+    await make_refund(session, grouping, "RF-B", reason=RefundReason.NO_LONGER_WANTED)
+    token = await make_token(session, shop)
+
+    # when filtered by action
+    agree = await gql(
+        client, token, REFUNDS, {"filter": {"recommendedAction": ["AGREE_REFUND"]}}
+    )
+    guide = await gql(
+        client, token, REFUNDS, {"filter": {"recommendedAction": ["GUIDE_TO_PLATFORM_SUPPORT"]}}
+    )
+
+    # then each list holds the one case, and the count is not offered for decision filters
+    assert [n["refundNumber"] for n in agree["data"]["refundRequests"]["nodes"]] == ["RF-A"]
+    assert [n["refundNumber"] for n in guide["data"]["refundRequests"]["nodes"]] == ["RF-B"]
+    assert agree["data"]["refundRequests"]["totalCount"] is None
+
+
+async def test_due_within_hours_bounds_are_checked(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await make_token(session, await make_shop(session))
+    body = await gql(client, token, REFUNDS, {"filter": {"dueWithinHours": 0}})
+    assert "dueWithinHours" in body["errors"][0]["message"]
