@@ -275,6 +275,7 @@ def _check_shipment(
     shipment_path: Path,
     event_path: Path | None = None,
     fallback: Path | None = None,
+    given_pickup: bool = False,
 ) -> list[Issue]:
     """Check order + parcel; new events come first so problem indices map to inputs.
 
@@ -287,9 +288,16 @@ def _check_shipment(
         + tuple(f.TrackingEvent(at=e.at, kind=e.kind, place=e.place) for e in stored_events),
     )
     events_at = event_path if event_path is not None else (*shipment_path, "events")
+    # A pickup time filled from a new PICKUP event is that event's fault.
+    pickup_event = next(
+        (i for i, e in new if e.kind is f.TrackingEventKind.PICKUP and e.at == merged.picked_up_at),
+        None,
+    )
     issues: list[Issue] = []
     for p in check_facts(f.CaseFacts(order=order_facts(order), shipment=facts)):
-        if p.field.startswith("shipment.events["):
+        if p.field == "shipment.picked_up_at" and pickup_event is not None and not given_pickup:
+            issues.append(_inconsistent((*events_at, str(pickup_event), "at"), p))
+        elif p.field.startswith("shipment.events["):
             index, _, rest = p.field.removeprefix("shipment.events[").partition("]")
             k = int(index)
             if k < len(new):
@@ -301,7 +309,15 @@ def _check_shipment(
             issues.append(_inconsistent(fact_field(shipment_path, p.field, {"shipment": ""}), p))
         else:
             issues.append(_inconsistent(fallback or shipment_path, p, "(with stored facts)"))
-    return issues
+    return _merge(issues)
+
+
+def _merge(issues: list[Issue]) -> list[Issue]:
+    """One issue per field and code, their messages joined."""
+    merged: dict[tuple[Path, IssueCode], list[str]] = {}
+    for issue in issues:
+        merged.setdefault((issue.field, issue.code), []).append(issue.message)
+    return [Issue(field, code, "; ".join(msgs)) for (field, code), msgs in merged.items()]
 
 
 def _add_events(
@@ -354,7 +370,8 @@ async def record_shipment(
         f.TrackingEvent(at=e.at, kind=e.kind, place=e.place) for e in stored_events
     ]
     merged = _event_effects(dataclasses.replace(merged, events=tuple(all_events)))
-    _raise_if(_check_shipment(order, merged, stored_events, new, path))
+    given = data.picked_up_at is not None or (shipment is not None and shipment.picked_up_at)
+    _raise_if(_check_shipment(order, merged, stored_events, new, path, given_pickup=bool(given)))
 
     if shipment is None:
         shipment = Shipment(shop_id=order.shop_id, order_id=order.id)
@@ -473,7 +490,14 @@ async def append_tracking_events(
             )
         )
         issues += _check_shipment(
-            order, merged, old, new, path, event_path=path, fallback=(*path, str(group[0][0]))
+            order,
+            merged,
+            old,
+            new,
+            path,
+            event_path=path,
+            fallback=(*path, str(group[0][0])),
+            given_pickup=shipment.picked_up_at is not None,
         )
         plans.append((shipment, order, new, merged))
     _raise_if(issues)
