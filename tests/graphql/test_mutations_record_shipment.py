@@ -75,7 +75,12 @@ async def test_records_a_parcel_with_events_then_updates_it(
         {"at": "2026-11-21T12:00:00+08:00", "kind": "PICKUP", "place": "金华"},
         {"at": "2026-11-22T12:00:00+08:00", "kind": "SORTING_ARRIVAL"},
     ]
-    parcel = {"carrier": "YTO", "trackingNumber": "YT1", "trackingUploadedAt": UPLOADED, "events": events}
+    parcel = {
+        "carrier": "YTO",
+        "trackingNumber": "YT1",
+        "trackingUploadedAt": UPLOADED,
+        "events": events,
+    }
     # when
     first = await gql(client, token, RECORD, orderId=order_id, shipment=parcel)
     shipment_id = first["recordShipment"]["shipment"]["id"]
@@ -163,7 +168,9 @@ async def test_ids_of_another_shop_or_type_are_not_found(
     order_b = await seed(client, token_b)
     # when
     foreign_order = await gql(client, token_b, RECORD, orderId=order_a, shipment={})
-    wrong_type = await gql(client, token_b, RECORD, orderId=to_global_id("Shipment", 1), shipment={})
+    wrong_type = await gql(
+        client, token_b, RECORD, orderId=to_global_id("Shipment", 1), shipment={}
+    )
     garbage = await gql(client, token_b, RECORD, orderId="not-an-id", shipment={})
     missing = await gql(client, token_b, RECORD, orderId=to_global_id("Order", 10**9), shipment={})
     foreign_shipment = await gql(

@@ -65,7 +65,9 @@ async def test_inserts_then_updates_by_order_number(
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     # when
     first = await gql(client, token, UPSERT, orders=[order("PO-1"), order("PO-2")])
-    second = await gql(client, token, UPSERT, orders=[order("PO-1", amount="25.00", status="SHIPPED")])
+    second = await gql(
+        client, token, UPSERT, orders=[order("PO-1", amount="25.00", status="SHIPPED")]
+    )
     # then
     assert first["upsertOrders"]["userErrors"] == []
     assert [o["orderNumber"] for o in first["upsertOrders"]["orders"]] == ["PO-1", "PO-2"]
@@ -97,7 +99,9 @@ async def test_duplicate_wrong_platform_and_bad_amount_reject_the_whole_batch(
     batch = [order("PO-1"), order("PO-1"), order("PO-3", platform="KUAISHOU")]
     # when
     data = await gql(client, token, UPSERT, orders=batch)
-    bad_amount = await gql(client, token, UPSERT, orders=[order("PO-4"), order("PO-5", amount="1.234")])
+    bad_amount = await gql(
+        client, token, UPSERT, orders=[order("PO-4"), order("PO-5", amount="1.234")]
+    )
     # then
     errors = {(tuple(e["field"]), e["code"]) for e in data["upsertOrders"]["userErrors"]}
     assert errors == {

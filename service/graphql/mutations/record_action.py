@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -57,21 +57,25 @@ class RecordActionPayload:
     )
 
 
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
 def snapshot(decision: Decision, inquiry: f.Inquiry | None) -> dict[str, Any]:
-    """The decision as JSON-safe data: times in ISO 8601, money as strings."""
+    """The decision as JSON-safe data: times in ISO 8601 UTC, money as strings."""
     return {
         "action": decision.action.value,
         "ruleId": decision.rule_id,
         "rationale": decision.rationale,
         "deadlines": [
-            {"kind": d.kind.value, "at": d.at.isoformat(), "note": d.note}
+            {"kind": d.kind.value, "at": _iso(d.at), "note": d.note}
             for d in decision.deadlines
         ],
         "moneyAtRisk": [
             {"kind": m.kind.value, "amount": str(m.amount)} for m in decision.money_at_risk
         ],
         "policy": {"id": decision.policy_id, "version": decision.policy_version},
-        "evaluatedAt": decision.evaluated_at.isoformat(),
+        "evaluatedAt": _iso(decision.evaluated_at),
         "inquiry": inquiry.value if inquiry is not None else None,
     }
 

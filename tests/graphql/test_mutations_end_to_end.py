@@ -1,0 +1,93 @@
+"""A day of ingest: 100 orders in one call, parcels, then a batch of tracking events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import Order, Role, Shipment, TrackingEvent
+from service.decision.facts import OrderStatus
+from tests.conftest import make_shop, make_token
+
+UPSERT = """
+mutation Upsert($orders: [OrderInput!]!) {
+  upsertOrders(input: {orders: $orders}) { orders { id } userErrors { field code message } }
+}
+"""
+
+RECORD = """
+mutation Ship($number: String!, $shipment: ShipmentInput!) {
+  recordShipment(input: {orderNumber: $number, shipment: $shipment}) {
+    shipment { id } userErrors { field code message }
+  }
+}
+"""
+
+APPEND = """
+mutation Append($events: [ParcelTrackingEventInput!]!) {
+  appendTrackingEvents(input: {events: $events}) {
+    shipments { id } userErrors { field code message }
+  }
+}
+"""
+
+
+async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def count(session: AsyncSession, model: type[Any]) -> int:
+    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def test_a_day_of_orders_and_tracking(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given 100 orders of the day and 20 parcels
+    token = await make_token(session, await make_shop(session), Role.INTEGRATION)
+    orders = [
+        {
+            "orderNumber": f"PO-{i:03}",
+            "platform": "PDD",
+            "amount": f"{10 + i}.90",
+            "status": "SHIPPED" if i < 20 else "AWAITING_SHIPMENT",
+            "confirmedAt": f"2026-11-20T{i % 24:02}:{i % 60:02}:00+08:00",
+        }
+        for i in range(100)
+    ]
+    upserted = await gql(client, token, UPSERT, orders=orders)
+    assert upserted["upsertOrders"]["userErrors"] == []
+    for i in range(20):
+        parcel = {"trackingNumber": f"YT{i:03}", "trackingUploadedAt": "2026-11-21T08:00:00+08:00"}
+        shipped = await gql(client, token, RECORD, number=f"PO-{i:03}", shipment=parcel)
+        assert shipped["recordShipment"]["userErrors"] == []
+    events = [
+        {"trackingNumber": f"YT{i:03}", "at": f"2026-11-21T{10 + k}:00:00+08:00", "kind": kind}
+        for i in range(20)
+        for k, kind in enumerate(["PICKUP", "SORTING_ARRIVAL", "SORTING_DEPARTURE", "SIGNED"])
+    ]
+    # when
+    appended = await gql(client, token, APPEND, events=events)
+    again = await gql(client, token, APPEND, events=events)
+    # then
+    assert appended["appendTrackingEvents"]["userErrors"] == []
+    assert len(appended["appendTrackingEvents"]["shipments"]) == 20
+    assert again["appendTrackingEvents"]["userErrors"] == []
+    assert await count(session, Order) == 100
+    assert await count(session, Shipment) == 20
+    assert await count(session, TrackingEvent) == 80
+    signed = await session.execute(
+        select(func.count()).select_from(Order).where(Order.status == OrderStatus.SIGNED)
+    )
+    assert signed.scalar_one() == 20

@@ -1,0 +1,143 @@
+"""recordAction: what an agent did, beside the decision they saw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import ActionRecord, Role
+from tests.conftest import make_shop, make_token
+
+UPSERT = """
+mutation Upsert($orders: [OrderInput!]!) {
+  upsertOrders(input: {orders: $orders}) { orders { id } userErrors { code } }
+}
+"""
+
+CREATE = """
+mutation Create($refund: RefundRequestInput!) {
+  createRefundRequest(input: {orderNumber: "PO-1", refundRequest: $refund}) {
+    refundRequest { id } userErrors { code }
+  }
+}
+"""
+
+RECORD = """
+mutation Record($orderId: ID, $refundId: ID, $inquiry: Inquiry, $taken: Action!, $note: String) {
+  recordAction(input: {orderId: $orderId, refundRequestId: $refundId, inquiry: $inquiry,
+      decisionAt: "2026-11-21T10:00:00+08:00", takenAction: $taken, note: $note}) {
+    actionRecord {
+      id recommendedAction ruleId policyId policyVersion takenAction overridden note
+      decisionSnapshot createdAt refundRequest { id }
+      order { decision(at: "2026-11-21T10:00:00+08:00") { action ruleId } }
+    }
+    userErrors { field code message }
+  }
+}
+"""
+
+
+async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def count(session: AsyncSession, model: type[Any]) -> int:
+    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
+    order = {
+        "orderNumber": "PO-1",
+        "platform": "PDD",
+        "amount": "19.90",
+        "status": "AWAITING_SHIPMENT",
+        "confirmedAt": "2026-11-20T10:00:00+08:00",
+    }
+    data = await gql(client, token, UPSERT, orders=[order])
+    refund = {
+        "refundNumber": "RF-1",
+        "type": "REFUND_ONLY",
+        "reason": "NOT_SHIPPED",
+        "requestedAt": "2026-11-21T09:00:00+08:00",
+    }
+    created = await gql(client, token, CREATE, refund=refund)
+    return (
+        str(data["upsertOrders"]["orders"][0]["id"]),
+        str(created["createRefundRequest"]["refundRequest"]["id"]),
+    )
+
+
+def errors(data: dict[str, Any]) -> list[tuple[Any, str]]:
+    return [(e["field"], e["code"]) for e in data["recordAction"]["userErrors"]]
+
+
+async def test_records_the_decision_seen_and_whether_it_was_overridden(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given
+    shop = await make_shop(session)
+    order_id, refund_id = await seed(client, await make_token(session, shop, Role.INTEGRATION))
+    agent = await make_token(session, shop, Role.AGENT)
+    # when: once following the recommendation, once not
+    probe = await gql(client, agent, RECORD, refundId=refund_id, taken="NO_ACTION")
+    recommended = probe["recordAction"]["actionRecord"]["recommendedAction"]
+    other = "NO_ACTION" if recommended != "NO_ACTION" else "INTERCEPT"
+    followed = await gql(client, agent, RECORD, refundId=refund_id, taken=recommended, note="ok")
+    overridden = await gql(
+        client, agent, RECORD, orderId=order_id, inquiry="URGE_SHIPMENT", taken=other
+    )
+    # then
+    record = followed["recordAction"]["actionRecord"]
+    assert record["overridden"] is False and record["note"] == "ok"
+    assert record["refundRequest"] == {"id": refund_id}
+    assert record["policyId"] == "pdd"
+    snapshot = record["decisionSnapshot"]
+    assert snapshot["action"] == recommended and snapshot["ruleId"] == record["ruleId"]
+    assert snapshot["evaluatedAt"] == "2026-11-21T02:00:00+00:00"
+    assert all(isinstance(m["amount"], str) for m in snapshot["moneyAtRisk"])
+    on_order = overridden["recordAction"]["actionRecord"]
+    assert on_order["overridden"] is True and on_order["takenAction"] == other
+    assert on_order["refundRequest"] is None
+    rows = (await session.execute(select(ActionRecord).order_by(ActionRecord.id))).scalars().all()
+    assert len(rows) == 3
+    assert rows[1].actor_token_id is not None and rows[1].overridden is False
+    assert rows[0].decision_snapshot == rows[1].decision_snapshot  # same facts, same time
+
+
+async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    # given
+    shop = await make_shop(session, "a")
+    ingest = await make_token(session, shop, Role.INTEGRATION)
+    order_id, refund_id = await seed(client, ingest)
+    agent = await make_token(session, shop, Role.AGENT)
+    other = await make_token(session, await make_shop(session, "b"), Role.ADMIN)
+    # when
+    forbidden = await gql(client, ingest, RECORD, orderId=order_id, taken="NO_ACTION")
+    neither = await gql(client, agent, RECORD, taken="NO_ACTION")
+    inquiry_on_refund = await gql(
+        client, agent, RECORD, refundId=refund_id, inquiry="URGE_SHIPMENT", taken="NO_ACTION"
+    )
+    long_note = await gql(
+        client, agent, RECORD, orderId=order_id, taken="NO_ACTION", note="x" * 2001
+    )
+    foreign = await gql(client, other, RECORD, orderId=order_id, taken="NO_ACTION")
+    wrong_type = await gql(client, agent, RECORD, refundId=order_id, taken="NO_ACTION")
+    # then
+    assert errors(forbidden) == [(None, "FORBIDDEN")]
+    assert errors(neither) == [(["input", "orderId"], "REQUIRED")]
+    assert errors(inquiry_on_refund) == [(["input", "inquiry"], "INVALID")]
+    assert errors(long_note) == [(["input", "note"], "INVALID")]
+    assert errors(foreign) == [(["input", "orderId"], "NOT_FOUND")]
+    assert errors(wrong_type) == [(["input", "refundRequestId"], "NOT_FOUND")]
+    assert await count(session, ActionRecord) == 0
