@@ -68,8 +68,7 @@ def snapshot(decision: Decision, inquiry: f.Inquiry | None) -> dict[str, Any]:
         "ruleId": decision.rule_id,
         "rationale": decision.rationale,
         "deadlines": [
-            {"kind": d.kind.value, "at": _iso(d.at), "note": d.note}
-            for d in decision.deadlines
+            {"kind": d.kind.value, "at": _iso(d.at), "note": d.note} for d in decision.deadlines
         ],
         "moneyAtRisk": [
             {"kind": m.kind.value, "amount": str(m.amount)} for m in decision.money_at_risk
