@@ -37,6 +37,19 @@ _EMPTY_SHIPMENT = ShipmentFacts()
 _DELIVERY_KINDS = (TrackingEventKind.OUT_FOR_DELIVERY, TrackingEventKind.SIGNED)
 
 
+def local_time(dt: datetime) -> str:
+    """``2026-11-25 18:00 (UTC+8)``: Shanghai wall-clock time for steps, rationales,
+    trace reasons and signals, matching the local times the scripts show.
+
+    Seconds appear only when not zero (``18:00:01``), since boundaries are exact.
+    Fact values stay ISO 8601 (see ``rules.base.fact``).
+    """
+    t = dt.astimezone(SHANGHAI)
+    if t.second:
+        return t.isoformat(" ", "seconds")[:19] + " (UTC+8)"
+    return t.isoformat(" ", "minutes")[:16] + " (UTC+8)"
+
+
 def local_zh(dt: datetime) -> str:
     """``11月25日 18:00`` in Shanghai time."""
     t = dt.astimezone(SHANGHAI)
@@ -225,7 +238,7 @@ class Ctx:
         if k is TrackingEventKind.EXCEPTION:
             self.anomaly = "L4"
             self.anomaly_due = last.at
-            self.anomaly_reason = f"delivery exception reported at {last.at.isoformat()}"
+            self.anomaly_reason = f"delivery exception reported at {local_time(last.at)}"
             return
         if k is TrackingEventKind.OUT_FOR_DELIVERY:
             due = last.at + policy.delivery_td

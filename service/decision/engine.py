@@ -29,7 +29,7 @@ from service.decision.rules import monitor as m
 from service.decision.rules import platform_refunded as a
 from service.decision.rules import urge as u
 from service.decision.rules.base import Outcome, Rule
-from service.decision.scripts import TEMPLATES
+from service.decision.scripts import COMPILED
 from service.decision.signals import signals_for
 from service.decision.validation import InconsistentFacts, Problem, check_facts
 
@@ -117,44 +117,44 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     c = Ctx(case, now, policy)
 
     trace: list[TraceEntry] = []
-    out: Outcome | None = None
-    rule_id = ""
+    misses = _MISSES
     for rl in chain_for(case, c.stage):
         res = rl.evaluate(c)
-        if isinstance(res, str):
+        if res.__class__ is str:
             # Most "why not" reasons repeat verbatim; reusing the frozen entry is
-            # several times cheaper than building it (see bench/decision_bench.py).
-            key = (rl.spec.id, res)
-            entry = _MISSES.get(key)
+            # cheaper than building it (see bench/decision_bench.py).
+            rule_id = rl.spec.id
+            key = (rule_id, res)
+            entry = misses.get(key)
             if entry is None:
-                entry = TraceEntry(rl.spec.id, False, res)
-                if len(_MISSES) < _MISS_CACHE_SIZE:
-                    _MISSES[key] = entry
+                entry = TraceEntry(rule_id, False, res)
+                if len(misses) < _MISS_CACHE_SIZE:
+                    misses[key] = entry
             trace.append(entry)
             continue
+        out: Outcome = res  # type: ignore[assignment]
         rule_id = rl.spec.id
-        trace.append(TraceEntry(rule_id, True, res.rationale))
-        out = res
+        trace.append(TraceEntry(rule_id, True, out.rationale))
         break
-    # Every chain ends in an unconditional fall-back, so a match always happens.
-    assert out is not None
+    else:  # pragma: no cover - every chain ends in an unconditional fall-back
+        raise AssertionError("no rule matched")
 
     return Decision(
-        action=out.action,
-        rule_id=rule_id,
-        rationale=out.rationale,
-        facts=out.facts,
-        steps=out.steps,
-        evidence=_evidence(c, out),
-        deadlines=_deadlines(c, out),
-        money_at_risk=_money(c, out),
-        alternatives=out.alternatives,
-        trace=tuple(trace),
-        signals=signals_for(c),
-        scripts=_scripts(c, out),
-        policy_id=policy.policy_id,
-        policy_version=policy.version,
-        evaluated_at=now,
+        out.action,
+        rule_id,
+        out.rationale,
+        out.facts,
+        out.steps,
+        _evidence(c, out),
+        _deadlines(c, out),
+        _money(c, out),
+        out.alternatives,
+        tuple(trace),
+        signals_for(c),
+        _scripts(c, out),
+        policy.policy_id,
+        policy.version,
+        now,
     )
 
 
@@ -171,49 +171,54 @@ def _evidence(c: Ctx, out: Outcome) -> tuple[EvidenceItem, ...]:
     """Needed items first (present or not), then what is held but not needed."""
     have = c.evidence
     needed = out.needs
+    if not have:
+        return tuple([_ITEMS[k, True, False] for k in needed])
     items = [_ITEMS[k, True, k in have] for k in needed]
-    if have:
-        items += [_ITEMS[k, False, True] for k in sorted(have) if k not in needed]
+    items += [_ITEMS[k, False, True] for k in sorted(have) if k not in needed]
     return tuple(items)
 
 
 def _deadlines(c: Ctx, out: Outcome) -> tuple[Deadline, ...]:
-    ds = list(out.deadlines)
+    ds = out.deadlines
     if c.respond_by is not None:
-        ds.append(Deadline(DeadlineKind.RESPOND_BY, c.respond_by, "platform auto-agrees after"))
-    if (c.stage == NOT_SHIPPED or c.stage == OFFLINE_ONLY) and (
-        c.order.status is not OrderStatus.CANCELLED
-    ):
-        ds.append(Deadline(DeadlineKind.SHIP_BY, c.ship_by, "ship and upload tracking by"))
+        ds += (Deadline(DeadlineKind.RESPOND_BY, c.respond_by, "platform auto-agrees after"),)
+    stage = c.stage
+    if stage in (NOT_SHIPPED, OFFLINE_ONLY) and (c.order.status is not OrderStatus.CANCELLED):
+        ds += (Deadline(DeadlineKind.SHIP_BY, c.ship_by, "ship and upload tracking by"),)
     if c.pickup_by is not None:
-        ds.append(Deadline(DeadlineKind.PICKUP_BY, c.pickup_by, "pickup scan needed by"))
-    return tuple(ds)
+        ds += (Deadline(DeadlineKind.PICKUP_BY, c.pickup_by, "pickup scan needed by"),)
+    return ds
 
 
 def _money(c: Ctx, out: Outcome) -> tuple[MoneyAtRisk, ...]:
     ms = out.money
     ra = c.refund_amount
-    if ra is not None and not any(x.kind is RiskKind.REFUND_AMOUNT for x in ms):
-        return (MoneyAtRisk(RiskKind.REFUND_AMOUNT, ra), *ms)
-    return ms
+    if ra is None:
+        return ms
+    for x in ms:
+        if x.kind is RiskKind.REFUND_AMOUNT:
+            return ms
+    return (MoneyAtRisk(RiskKind.REFUND_AMOUNT, ra), *ms)
 
 
 def _scripts(c: Ctx, out: Outcome) -> Scripts:
     sh = c.shipment
+    tracking = sh.tracking_number
+    carrier = sh.carrier
     amount = c.refund_amount
     params = {
         "order": c.order.order_number,
-        "tracking": sh.tracking_number or "（单号待补）",
-        "carrier": sh.carrier or "快递公司",
+        "tracking": tracking or "（单号待补）",
+        "carrier": carrier or "快递公司",
         # Both amounts are already quantized to the cent, so str() shows two decimals.
         "amount": str(amount if amount is not None else c.order.amount.quantize(CENT)),
         "coupon": c.policy.coupon_text,
     }
     if out.params:
         params.update(out.params)
-    zh, en = TEMPLATES[out.script]
-    zh_text = zh.format_map(params)
-    if sh.tracking_number is None or sh.carrier is None:
-        params["tracking"] = sh.tracking_number or "(number pending)"
-        params["carrier"] = sh.carrier or "the carrier"
-    return Scripts(zh_cn=zh_text, en=en.format_map(params))
+    zh, en = COMPILED[out.script]
+    zh_text = zh % params
+    if tracking is None or carrier is None:
+        params["tracking"] = tracking or "(number pending)"
+        params["carrier"] = carrier or "the carrier"
+    return Scripts(zh_text, en % params)

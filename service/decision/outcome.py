@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from service.decision.facts import EvidenceKind
+
+_T = TypeVar("_T")
+
+
+def fast_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen slots dataclass a faster ``__init__`` with the same signature.
+
+    The generated ``__init__`` of a frozen dataclass stores every field through
+    ``object.__setattr__``; this one calls each slot's descriptor directly, about
+    twice as fast. A decision builds a dozen of these objects, so it shows in
+    ``bench/decision_bench.py``. Nothing else changes: same fields and defaults,
+    and assigning to an instance still raises ``FrozenInstanceError``.
+    """
+    ns: dict[str, Any] = {}
+    params: list[str] = []
+    body: list[str] = []
+    for f in fields(cls):  # type: ignore[arg-type]
+        n = f.name
+        ns["_set_" + n] = getattr(cls, n).__set__
+        if f.default is not MISSING:
+            ns["_default_" + n] = f.default
+            params.append(f"{n}=_default_{n}")
+        else:
+            params.append(n)
+        body.append(f"    _set_{n}(self, {n})\n")
+    exec(f"def __init__(self, {', '.join(params)}):\n{''.join(body)}", ns)
+    init = ns["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    setattr(cls, "__init__", init)  # noqa: B010
+    return cls
 
 
 class Action(StrEnum):
@@ -54,6 +85,7 @@ class SignalKind(StrEnum):
     SEND_TRACKING_DETAILS = "SEND_TRACKING_DETAILS"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FactUsed:
     """A fact that decided the outcome, with its value as shown to the agent."""
@@ -62,6 +94,7 @@ class FactUsed:
     value: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EvidenceItem:
     kind: EvidenceKind
@@ -69,6 +102,7 @@ class EvidenceItem:
     present: bool
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Deadline:
     kind: DeadlineKind
@@ -76,12 +110,14 @@ class Deadline:
     note: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class MoneyAtRisk:
     kind: RiskKind
     amount: Decimal  # CNY, quantized to the cent
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Alternative:
     action: Action
@@ -89,6 +125,7 @@ class Alternative:
     condition: str  # "if the parcel were still before delivery dispatch"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TraceEntry:
     rule_id: str
@@ -96,6 +133,7 @@ class TraceEntry:
     reason: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Signal:
     kind: SignalKind
@@ -103,12 +141,14 @@ class Signal:
     message: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Scripts:
     zh_cn: str
     en: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     action: Action

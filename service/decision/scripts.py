@@ -1,13 +1,15 @@
 """Ready-to-send texts, zh-CN and en, one pair per outcome key.
 
-Our own wording (the seeds' 参考话术 are not copied). Placeholders are filled
-with ``str.format_map``; the common ones are ``order``, ``tracking``,
-``carrier``, ``amount`` (refund or order amount) and ``coupon``; a rule adds
+Our own wording (the seeds' 参考话术 are not copied). Placeholders are named
+(``{order}``) and rendered through :data:`COMPILED`; the common ones are ``order``,
+``tracking``, ``carrier``, ``amount`` (refund or order amount) and ``coupon``; a rule adds
 ``hour_zh`` / ``hour_en`` (promised hour, Shanghai time), ``update_hours`` or
 ``days`` where its text needs them.
 """
 
 from __future__ import annotations
+
+from string import Formatter
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     "U1": (
@@ -250,4 +252,23 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Hello, we have logged the issue with order {order}. Please send photos and details so "
         "we can answer quickly.",
     ),
+}
+
+
+def _compile(template: str) -> str:
+    """``{name}`` placeholders -> ``%(name)s``: %-formatting a mapping is about
+    twice as fast as ``str.format_map`` and every decision renders two texts."""
+    out: list[str] = []
+    for literal, name, spec, conversion in Formatter().parse(template):
+        out.append(literal.replace("%", "%%"))
+        if name is not None:
+            if not name.isidentifier() or spec or conversion:
+                raise ValueError(f"template placeholder {{{name}}} must be a bare name")
+            out.append(f"%({name})s")
+    return "".join(out)
+
+
+# The same texts, compiled once: key -> (zh-CN, en) for ``template % params``.
+COMPILED: dict[str, tuple[str, str]] = {
+    key: (_compile(zh), _compile(en)) for key, (zh, en) in TEMPLATES.items()
 }

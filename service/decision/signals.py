@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx, hours
+from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx, hours, local_time
 from service.decision.facts import OrderStatus
 from service.decision.outcome import Signal, SignalKind
 
@@ -22,7 +22,7 @@ def signals_for(c: Ctx) -> tuple[Signal, ...]:
                 Signal(
                     SignalKind.SHIP_BY_APPROACHING,
                     sb,
-                    f"ship-by {sb.isoformat()} in {hours(sb - now)}: ship and upload tracking",
+                    f"ship-by {local_time(sb)} in {hours(sb - now)}: ship and upload tracking",
                 )
             )
         formed = c.order.group_formed_at
@@ -31,8 +31,8 @@ def signals_for(c: Ctx) -> tuple[Signal, ...]:
                 Signal(
                     SignalKind.TELL_EXPECTED_SHIP_TIME,
                     formed,
-                    f"group formed {formed.isoformat()}: tell the buyer the expected ship time "
-                    f"(no later than {sb.isoformat()})",
+                    f"group formed {local_time(formed)}: tell the buyer the expected ship time "
+                    f"(no later than {local_time(sb)})",
                 )
             )
     pb = c.pickup_by
@@ -41,7 +41,7 @@ def signals_for(c: Ctx) -> tuple[Signal, ...]:
             Signal(
                 SignalKind.PICKUP_LIMIT_APPROACHING,
                 pb,
-                f"no pickup scan yet; limit {pb.isoformat()} in {hours(pb - now)}",
+                f"no pickup scan yet; limit {local_time(pb)} in {hours(pb - now)}",
             )
         )
     rb = c.respond_by
@@ -50,7 +50,7 @@ def signals_for(c: Ctx) -> tuple[Signal, ...]:
             Signal(
                 SignalKind.AUTO_AGREE_APPROACHING,
                 rb,
-                f"refund request auto-agrees at {rb.isoformat()} (in {hours(rb - now)})",
+                f"refund request auto-agrees at {local_time(rb)} (in {hours(rb - now)})",
             )
         )
     up = c.shipment.tracking_uploaded_at

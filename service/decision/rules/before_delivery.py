@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx, hours
+from service.decision.derive import (
+    IN_TRANSIT,
+    NOT_SHIPPED,
+    OFFLINE_ONLY,
+    Ctx,
+    hours,
+    local_time,
+)
 from service.decision.facts import OrderStatus
 from service.decision.outcome import Action, Alternative
 from service.decision.rules.base import Outcome, fact, rule
@@ -55,7 +62,7 @@ def r2_not_shipped(c: Ctx) -> str | Outcome:
         return f"stage is {c.stage}, not unshipped"
     return Outcome(
         Action.AGREE_REFUND,
-        f"not shipped; ship-by {c.ship_by.isoformat()} keeps running while the request waits "
+        f"not shipped; ship-by {local_time(c.ship_by)} keeps running while the request waits "
         f"({hours(c.ship_by - c.now) if c.ship_by >= c.now else 'already passed'})",
         (fact("order.ship_by", c.ship_by), fact("shipment.tracking_uploaded_at", None)),
         (
@@ -78,9 +85,10 @@ def r3_offline_recall(c: Ctx) -> str | Outcome:
     if c.stage != OFFLINE_ONLY:
         return f"stage is {c.stage}, not shipped-offline-without-tracking"
     sh = c.shipment
+    assert sh.shipped_offline_at is not None  # that is what OFFLINE_ONLY means
     return Outcome(
         Action.AGREE_REFUND,
-        f"handed to the carrier offline at {sh.shipped_offline_at}"
+        f"handed to the carrier offline at {local_time(sh.shipped_offline_at)}"
         " but never uploaded; the buyer asked for the refund",
         (fact("shipment.shipped_offline_at", sh.shipped_offline_at),),
         (

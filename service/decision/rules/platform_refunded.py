@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.decision.derive import IN_TRANSIT, SIGNED, Ctx, hours
+from service.decision.derive import IN_TRANSIT, SIGNED, Ctx, hours, local_time
 from service.decision.facts import EvidenceKind, PlatformRefundKind, RefundFacts, RefundType
 from service.decision.outcome import Action, Alternative, Deadline, DeadlineKind, FactUsed
 from service.decision.rules.base import Outcome, fact, rule
@@ -67,7 +67,7 @@ def _appeal(
     if state == "closed":
         return Outcome(
             Action.NO_ACTION,
-            f"{grounds}, but the appeal window closed at {closes.isoformat()} "
+            f"{grounds}, but the appeal window closed at {local_time(closes)} "
             f"({hours(c.now - closes)} ago)",
             facts,
             ("Nothing to file: the window is over", "Upload tracking promptly on future orders"),
@@ -75,18 +75,18 @@ def _appeal(
             deadlines=deadlines,
         )
     when = (
-        f"appeal opens at {opens.isoformat()} (in {hours(opens - c.now)})"
+        f"appeal opens at {local_time(opens)} (in {hours(opens - c.now)})"
         if state == "before"
-        else f"appeal window open until {closes.isoformat()}"
+        else f"appeal window open until {local_time(closes)}"
     )
     steps = (
-        (f"Wait: the appeal entry opens on {opens.isoformat()}; set a reminder",)
+        (f"Wait: the appeal entry opens on {local_time(opens)}; set a reminder",)
         if state == "before"
         else ()
     ) + (
         "Open the after-sales detail page and file the fast-refund appeal",
         "Attach the evidence listed below",
-        f"File before {closes.isoformat()}",
+        f"File before {local_time(closes)}",
     )
     return Outcome(
         Action.APPEAL_FAST_REFUND,
@@ -183,9 +183,9 @@ def a2_pickup_too_late(c: Ctx) -> str | Outcome:
     if picked is None:
         return "no pickup scan recorded"
     if picked > rf.refunded_at:
-        late = f"pickup scan {picked.isoformat()} is after the refund {rf.refunded_at.isoformat()}"
+        late = f"pickup scan {local_time(picked)} is after the refund {local_time(rf.refunded_at)}"
     elif picked > c.ship_by:
-        late = f"pickup scan {picked.isoformat()} is after ship-by {c.ship_by.isoformat()}"
+        late = f"pickup scan {local_time(picked)} is after ship-by {local_time(c.ship_by)}"
     else:
         return "pickup scan before both the refund and the ship-by"
     return Outcome(
@@ -228,7 +228,7 @@ def a1_fast_refund_appeal(c: Ctx) -> str | Outcome:
         rf,
         f"refund-only filed {hours(filed)} after confirmation "
         f"(window {hours(p.fast_refund_window)}), "
-        f"shipped offline at {sh.shipped_offline_at.isoformat()} before the refund, buyer signed",
+        f"shipped offline at {local_time(sh.shipped_offline_at)} before the refund, buyer signed",
         (
             fact("refund.requested_at", rf.requested_at),
             fact("shipment.shipped_offline_at", sh.shipped_offline_at),

@@ -13,6 +13,7 @@ from service.decision.derive import (
     floor_hour,
     hours,
     local_en,
+    local_time,
     local_zh,
 )
 from service.decision.facts import RefundStatus
@@ -61,7 +62,7 @@ def u1_shipped_offline_no_tracking(c: Ctx) -> str | Outcome:
         steps.append("Ask the buyer to withdraw the pending refund request")
     return Outcome(
         Action.UPLOAD_TRACKING,
-        f"handed to the carrier at {sh.shipped_offline_at.isoformat()} "
+        f"handed to the carrier at {local_time(sh.shipped_offline_at)} "
         f"({hours(c.now - sh.shipped_offline_at)} ago) but no tracking number online"
         + ("; a refund request is pending" if pending else ""),
         (
@@ -87,14 +88,14 @@ def u2_promise_before_ship_by(c: Ctx) -> str | Outcome:
     if not c.order.can_fulfil:
         return "shop cannot fulfil the order"
     if c.now > c.ship_by:
-        return f"ship-by {c.ship_by.isoformat()} already passed"
+        return f"ship-by {local_time(c.ship_by)} already passed"
     promised = floor_hour(c.ship_by)
     if promised < c.now:
         promised = c.ship_by
     return Outcome(
         Action.PROMISE_SHIP_TIME,
         f"not shipped, stock available, {hours(c.ship_by - c.now)} left before ship-by "
-        f"{c.ship_by.isoformat()}; promise {promised.isoformat()}",
+        f"{local_time(c.ship_by)}; promise {local_time(promised)}",
         (fact("order.ship_by", c.ship_by), fact("order.can_fulfil", True)),
         (
             "Agree a ship hour with the buyer, no later than the ship-by",
@@ -121,13 +122,13 @@ def u3_late_apologise(c: Ctx) -> str | Outcome:
     if not c.order.can_fulfil:
         return "shop cannot fulfil the order"
     if c.now <= c.ship_by:
-        return f"still before ship-by {c.ship_by.isoformat()}"
+        return f"still before ship-by {local_time(c.ship_by)}"
     p = c.policy
     promised = ceil_hour(c.now + p.late_promise_td)
     return Outcome(
         Action.APOLOGIZE_AND_PROMISE,
-        f"not shipped and {hours(c.now - c.ship_by)} past ship-by {c.ship_by.isoformat()}; "
-        f"promise {promised.isoformat()}, coupon {yuan(p.coupon_amount)} CNY if the buyer waits",
+        f"not shipped and {hours(c.now - c.ship_by)} past ship-by {local_time(c.ship_by)}; "
+        f"promise {local_time(promised)}, coupon {yuan(p.coupon_amount)} CNY if the buyer waits",
         (fact("order.ship_by", c.ship_by), fact("order.can_fulfil", True)),
         (
             "Apologise and give the real reason for the delay",
@@ -188,7 +189,7 @@ def u5_inform_tracking(c: Ctx) -> str | Outcome:
         return f"stage is {c.stage}, nothing tracked yet"
     sh = c.shipment
     last = c.last_event
-    status = "no event yet" if last is None else f"{last.kind} at {last.at.isoformat()}"
+    status = "no event yet" if last is None else f"{last.kind} at {local_time(last.at)}"
     return Outcome(
         Action.INFORM_TRACKING,
         f"parcel tracked ({c.stage}), latest: {status}; {c.anomaly_reason}",
