@@ -113,6 +113,7 @@ def _one_line(exc: BaseException) -> str:
 
 async def _prepare_demo(settings: Settings) -> str:
     from service.db.migrations import upgrade_async
+    from service.db.models import Role
     from service.demo import DEMO_TOKEN_NAME, seed_demo
     from service.store import shops, tokens
 
@@ -125,7 +126,7 @@ async def _prepare_demo(settings: Settings) -> str:
             shop = await shops.get_by_slug(session, "demo-pdd")
             assert shop is not None
             await tokens.revoke_named(session, shop, DEMO_TOKEN_NAME)
-            return await tokens.create_token(session, shop, tokens.Role.ADMIN, DEMO_TOKEN_NAME)
+            return await tokens.create_token(session, shop, Role.ADMIN, DEMO_TOKEN_NAME)
     finally:
         await engine.dispose()
 
@@ -164,6 +165,7 @@ def _seed_demo(_: argparse.Namespace, settings: Settings) -> int:
 
 
 def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db.models import Role
     from service.store import shops, tokens
 
     async def go() -> str:
@@ -174,7 +176,7 @@ def _token_create(args: argparse.Namespace, settings: Settings) -> int:
                 shop = await shops.get_by_slug(session, args.shop)
                 if shop is None:
                     raise CommandError(f"--shop: no shop with slug {args.shop!r}")
-                return await tokens.create_token(session, shop, tokens.Role(args.role), args.name)
+                return await tokens.create_token(session, shop, Role(args.role), args.name)
         finally:
             await engine.dispose()
 
@@ -208,3 +210,7 @@ def _rules(_: argparse.Namespace, __: Settings) -> int:
 
     print(render_rule_table())
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,8 +25,8 @@ from service.db.models import (
 from service.decision.facts import (
     EvidenceKind,
     OrderStatus,
-    PlatformRefundKind,
     Platform,
+    PlatformRefundKind,
     RefundReason,
     RefundStatus,
     RefundType,
@@ -201,7 +201,7 @@ KUAISHOU_CASES: tuple[DemoCase, ...] = (
              refund=DemoRefund("KS-RF-R2", R, RefundReason.NOT_SHIPPED, 2)),
     DemoCase("KS-L3-remote-stagnant", S.SHIPPED, 24 * 7, remote=True,
              shipment=_shipped(24 * 6, (24 * 6 - 4, E.PICKUP, "义乌"),
-                               (24 * 5, E.SORTING_DEPARTURE, "义乌"))),
+                               (24 * 5 + 6, E.SORTING_DEPARTURE, "义乌"))),
     DemoCase("KS-S6-reissue-used", S.SIGNED, 200, shipment=_signed(3),
              refund=DemoRefund("KS-RF-S6", R, RefundReason.MISSING_ITEM, 10, evidence=PHOTOS,
                                free_reissues_given=1),
@@ -293,14 +293,14 @@ async def _add_case(session: AsyncSession, shop: Shop, case: DemoCase, now: date
         session.add(refund)
         await session.flush()
         refund_id = refund.id
-        for kind in r.evidence:
+        for item in r.evidence:
             session.add(EvidenceItem(shop_id=shop.id, order_id=order.id,
-                                     refund_request_id=refund_id, kind=kind,
+                                     refund_request_id=refund_id, kind=item,
                                      source=EvidenceSource.BUYER,
-                                     reference=f"demo://{case.number}/{kind.value.lower()}",
+                                     reference=f"demo://{case.number}/{item.value.lower()}",
                                      captured_at=now - timedelta(hours=r.requested_h)))
-    for kind in case.merchant_evidence:
+    for item in case.merchant_evidence:
         session.add(EvidenceItem(shop_id=shop.id, order_id=order.id, refund_request_id=refund_id,
-                                 kind=kind, source=EvidenceSource.MERCHANT,
-                                 reference=f"demo://{case.number}/{kind.value.lower()}",
+                                 kind=item, source=EvidenceSource.MERCHANT,
+                                 reference=f"demo://{case.number}/{item.value.lower()}",
                                  captured_at=now))
