@@ -29,7 +29,7 @@ class UserErrorCode(Enum):
 @strawberry.type(description="A rejected input: which field, why (as a code) and a message.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path to the input field at fault, e.g. [\"orders\", \"2\", \"amount\"]."
+        description='Path to the input field at fault, e.g. ["orders", "2", "amount"].'
     )
     code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
     message: str = strawberry.field(description="Human-readable explanation.")
@@ -78,9 +78,13 @@ class ErrorCodes(SchemaExtension):
 
     def _shape(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if original is None:
-            code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+        if error.path is None:
+            # Raised before any resolver ran: document validation, or a literal or a
+            # variable that its scalar refused (the scalar's reason is in the message).
+            code = "GRAPHQL_VALIDATION_FAILED" if original is None else "BAD_USER_INPUT"
             return _with_code(error, code, error.message)
+        if original is None:
+            return _with_code(error, "BAD_USER_INPUT", error.message)
         if isinstance(original, ClientError):
             return _with_code(error, original.code, error.message)
         if isinstance(original, GraphQLError):  # variable coercion and the like

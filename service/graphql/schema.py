@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
@@ -21,12 +23,21 @@ from service.graphql.scalars import AWARE_DATETIME
 MAX_QUERY_DEPTH = 12
 
 
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Client errors are the client's business and ErrorCodes logs the unexpected
+        # ones with their traceback; Strawberry's default would log every error.
+        return None
+
+
 def build_schema(
     *,
     extra_extensions: tuple[type[SchemaExtension], ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
 ) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME}),
