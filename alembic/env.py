@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from alembic import context
 from service.config import load_settings
-from service.db.base import Base
 from service.db import models  # noqa: F401  (registers the tables for autogenerate)
+from service.db.base import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -100,8 +100,12 @@ def _signed(days: float, signer: SignerKind = SignerKind.BUYER) -> DemoShipment:
         offline_h=h + 50,
         uploaded_h=h + 49,
         pickup_h=h + 45,
-        events=((h + 45, E.PICKUP, "金华"), (h + 30, E.SORTING_DEPARTURE, "杭州"),
-                (h + 2, E.OUT_FOR_DELIVERY, "上海"), (h, E.SIGNED, "上海")),
+        events=(
+            (h + 45, E.PICKUP, "金华"),
+            (h + 30, E.SORTING_DEPARTURE, "杭州"),
+            (h + 2, E.OUT_FOR_DELIVERY, "上海"),
+            (h, E.SIGNED, "上海"),
+        ),
         signer=signer,
         outbound_recorded=True,
         expected_weight_g=800,
@@ -120,95 +124,269 @@ PDD_CASES: tuple[DemoCase, ...] = (
     DemoCase("PDD-U3-late", S.AWAITING_SHIPMENT, 60),
     DemoCase("PDD-U4-out-of-stock", S.AWAITING_SHIPMENT, 5, can_fulfil=False),
     # Refund before delivery (R1-R6).
-    DemoCase("PDD-R1-awaiting-group", S.AWAITING_GROUP, 2, group_formed=False,
-             refund=DemoRefund("RF-R1", R, RefundReason.NO_LONGER_WANTED, 1)),
-    DemoCase("PDD-R2-unshipped", S.AWAITING_SHIPMENT, 44,
-             refund=DemoRefund("RF-R2", R, RefundReason.NOT_SHIPPED, 41)),
-    DemoCase("PDD-R3-offline", S.AWAITING_SHIPMENT, 30, shipment=DemoShipment(offline_h=6),
-             refund=DemoRefund("RF-R3", R, RefundReason.NO_LONGER_WANTED, 4)),
-    DemoCase("PDD-R4-in-transit", S.SHIPPED, 40,
-             shipment=_shipped(30, (26, E.PICKUP, "金华"), (10, E.SORTING_ARRIVAL, "杭州")),
-             refund=DemoRefund("RF-R4", R, RefundReason.NO_LONGER_WANTED, 5)),
-    DemoCase("PDD-R5-out-for-delivery", S.SHIPPED, 60,
-             shipment=_shipped(50, (46, E.PICKUP, "金华"), (30, E.SORTING_DEPARTURE, "杭州"),
-                               (2, E.OUT_FOR_DELIVERY, "上海")),
-             refund=DemoRefund("RF-R5", R, RefundReason.NO_LONGER_WANTED, 1)),
-    DemoCase("PDD-R6-stagnant", S.SHIPPED, 110,
-             shipment=_shipped(100, (96, E.PICKUP, "金华"), (80, E.SORTING_DEPARTURE, "杭州")),
-             refund=DemoRefund("RF-R6", R, RefundReason.LOGISTICS_STAGNANT, 3)),
+    DemoCase(
+        "PDD-R1-awaiting-group",
+        S.AWAITING_GROUP,
+        2,
+        group_formed=False,
+        refund=DemoRefund("RF-R1", R, RefundReason.NO_LONGER_WANTED, 1),
+    ),
+    DemoCase(
+        "PDD-R2-unshipped",
+        S.AWAITING_SHIPMENT,
+        44,
+        refund=DemoRefund("RF-R2", R, RefundReason.NOT_SHIPPED, 41),
+    ),
+    DemoCase(
+        "PDD-R3-offline",
+        S.AWAITING_SHIPMENT,
+        30,
+        shipment=DemoShipment(offline_h=6),
+        refund=DemoRefund("RF-R3", R, RefundReason.NO_LONGER_WANTED, 4),
+    ),
+    DemoCase(
+        "PDD-R4-in-transit",
+        S.SHIPPED,
+        40,
+        shipment=_shipped(30, (26, E.PICKUP, "金华"), (10, E.SORTING_ARRIVAL, "杭州")),
+        refund=DemoRefund("RF-R4", R, RefundReason.NO_LONGER_WANTED, 5),
+    ),
+    DemoCase(
+        "PDD-R5-out-for-delivery",
+        S.SHIPPED,
+        60,
+        shipment=_shipped(
+            50,
+            (46, E.PICKUP, "金华"),
+            (30, E.SORTING_DEPARTURE, "杭州"),
+            (2, E.OUT_FOR_DELIVERY, "上海"),
+        ),
+        refund=DemoRefund("RF-R5", R, RefundReason.NO_LONGER_WANTED, 1),
+    ),
+    DemoCase(
+        "PDD-R6-stagnant",
+        S.SHIPPED,
+        110,
+        shipment=_shipped(100, (96, E.PICKUP, "金华"), (80, E.SORTING_DEPARTURE, "杭州")),
+        refund=DemoRefund("RF-R6", R, RefundReason.LOGISTICS_STAGNANT, 3),
+    ),
     # Refund after signing (S1-S8).
-    DemoCase("PDD-S1-proxy-signed", S.SIGNED, 120, shipment=_signed(1, SignerKind.PROXY),
-             refund=DemoRefund("RF-S1", R, RefundReason.NOT_RECEIVED, 6)),
-    DemoCase("PDD-S2-no-reason", S.SIGNED, 150, shipment=_signed(2),
-             refund=DemoRefund("RF-S2", R, RefundReason.NO_REASON, 20)),
-    DemoCase("PDD-S3-unwanted-return", S.SIGNED, 150, shipment=_signed(2),
-             refund=DemoRefund("RF-S3", RR, RefundReason.NO_LONGER_WANTED, 12)),
-    DemoCase("PDD-S4-quality-no-photo", S.SIGNED, 200, shipment=_signed(4),
-             refund=DemoRefund("RF-S4", RR, RefundReason.QUALITY, 30)),
-    DemoCase("PDD-S5-damaged-late", S.COMPLETED, 24 * 45, shipment=_signed(40),
-             refund=DemoRefund("RF-S5", R, RefundReason.DAMAGED_FOUND_LATER, 8)),
-    DemoCase("PDD-S6-missing-item", S.SIGNED, 120, shipment=_signed(1),
-             refund=DemoRefund("RF-S6", R, RefundReason.MISSING_ITEM, 5, evidence=PHOTOS),
-             merchant_evidence=(EvidenceKind.OUTBOUND_RECORD, EvidenceKind.WEIGHING_RECORD)),
-    DemoCase("PDD-S7-damaged-in-transit", S.SIGNED, 120, shipment=_signed(1),
-             refund=DemoRefund("RF-S7", R, RefundReason.DAMAGED_IN_TRANSIT, 3,
-                               evidence=(*PHOTOS, EvidenceKind.DAMAGE_PHOTO))),
-    DemoCase("PDD-S8-threat", S.SIGNED, 150, shipment=_signed(2),
-             refund=DemoRefund("RF-S8", R, RefundReason.NO_REASON, 2, threatens_review=True)),
+    DemoCase(
+        "PDD-S1-proxy-signed",
+        S.SIGNED,
+        120,
+        shipment=_signed(1, SignerKind.PROXY),
+        refund=DemoRefund("RF-S1", R, RefundReason.NOT_RECEIVED, 6),
+    ),
+    DemoCase(
+        "PDD-S2-no-reason",
+        S.SIGNED,
+        150,
+        shipment=_signed(2),
+        refund=DemoRefund("RF-S2", R, RefundReason.NO_REASON, 20),
+    ),
+    DemoCase(
+        "PDD-S3-unwanted-return",
+        S.SIGNED,
+        150,
+        shipment=_signed(2),
+        refund=DemoRefund("RF-S3", RR, RefundReason.NO_LONGER_WANTED, 12),
+    ),
+    DemoCase(
+        "PDD-S4-quality-no-photo",
+        S.SIGNED,
+        200,
+        shipment=_signed(4),
+        refund=DemoRefund("RF-S4", RR, RefundReason.QUALITY, 30),
+    ),
+    DemoCase(
+        "PDD-S5-damaged-late",
+        S.COMPLETED,
+        24 * 45,
+        shipment=_signed(40),
+        refund=DemoRefund("RF-S5", R, RefundReason.DAMAGED_FOUND_LATER, 8),
+    ),
+    DemoCase(
+        "PDD-S6-missing-item",
+        S.SIGNED,
+        120,
+        shipment=_signed(1),
+        refund=DemoRefund("RF-S6", R, RefundReason.MISSING_ITEM, 5, evidence=PHOTOS),
+        merchant_evidence=(EvidenceKind.OUTBOUND_RECORD, EvidenceKind.WEIGHING_RECORD),
+    ),
+    DemoCase(
+        "PDD-S7-damaged-in-transit",
+        S.SIGNED,
+        120,
+        shipment=_signed(1),
+        refund=DemoRefund(
+            "RF-S7",
+            R,
+            RefundReason.DAMAGED_IN_TRANSIT,
+            3,
+            evidence=(*PHOTOS, EvidenceKind.DAMAGE_PHOTO),
+        ),
+    ),
+    DemoCase(
+        "PDD-S8-threat",
+        S.SIGNED,
+        150,
+        shipment=_signed(2),
+        refund=DemoRefund("RF-S8", R, RefundReason.NO_REASON, 2, threatens_review=True),
+    ),
     # After the platform refunded by itself (A1-A4).
-    DemoCase("PDD-A1-fast-refund-appeal", S.SIGNED, 24 * 5 + 1,
-             shipment=DemoShipment(offline_h=24 * 5 + 0.5, uploaded_h=24 * 4, pickup_h=24 * 5,
-                                   events=((24 * 5, E.PICKUP, "金华"), (24 * 3, E.SIGNED, "上海")),
-                                   signer=SignerKind.BUYER, outbound_recorded=True),
-             refund=DemoRefund("RF-A1", R, RefundReason.NOT_SHIPPED, 24 * 5,
-                               status=RefundStatus.REFUNDED, refunded_h=24 * 4 + 20,
-                               platform_refund=PlatformRefundKind.FAST_REFUND)),
-    DemoCase("PDD-A2-late-pickup", S.SIGNED, 24 * 4 + 1,
-             shipment=DemoShipment(offline_h=24 * 4 + 0.5, uploaded_h=24 * 3, pickup_h=24 * 3,
-                                   events=((24 * 3, E.PICKUP, "金华"), (24 * 1, E.SIGNED, "上海")),
-                                   signer=SignerKind.BUYER, outbound_recorded=True),
-             refund=DemoRefund("RF-A2", R, RefundReason.NOT_SHIPPED, 24 * 4,
-                               status=RefundStatus.REFUNDED, refunded_h=24 * 4 - 1,
-                               platform_refund=PlatformRefundKind.FAST_REFUND)),
-    DemoCase("PDD-A3-wrong-address", S.SIGNED, 24 * 9, return_address_complete=False,
-             shipment=_signed(6),
-             refund=DemoRefund("RF-A3", RR, RefundReason.QUALITY, 24 * 5,
-                               status=RefundStatus.REFUNDED, refunded_h=24 * 4,
-                               platform_refund=PlatformRefundKind.FAST_REFUND,
-                               return_to_wrong_address=True)),
-    DemoCase("PDD-A4-refunded-in-transit", S.SHIPPED, 100,
-             shipment=_shipped(90, (86, E.PICKUP, "金华"), (60, E.SORTING_ARRIVAL, "杭州"),
-                               (50, E.SORTING_DEPARTURE, "杭州")),
-             refund=DemoRefund("RF-A4", R, RefundReason.NO_LONGER_WANTED, 60,
-                               status=RefundStatus.REFUNDED, refunded_h=10,
-                               platform_refund=PlatformRefundKind.TIMEOUT_REFUND)),
+    DemoCase(
+        "PDD-A1-fast-refund-appeal",
+        S.SIGNED,
+        24 * 5 + 1,
+        shipment=DemoShipment(
+            offline_h=24 * 5 + 0.5,
+            uploaded_h=24 * 4,
+            pickup_h=24 * 5,
+            events=((24 * 5, E.PICKUP, "金华"), (24 * 3, E.SIGNED, "上海")),
+            signer=SignerKind.BUYER,
+            outbound_recorded=True,
+        ),
+        refund=DemoRefund(
+            "RF-A1",
+            R,
+            RefundReason.NOT_SHIPPED,
+            24 * 5,
+            status=RefundStatus.REFUNDED,
+            refunded_h=24 * 4 + 20,
+            platform_refund=PlatformRefundKind.FAST_REFUND,
+        ),
+    ),
+    DemoCase(
+        "PDD-A2-late-pickup",
+        S.SIGNED,
+        24 * 4 + 1,
+        shipment=DemoShipment(
+            offline_h=24 * 4 + 0.5,
+            uploaded_h=24 * 3,
+            pickup_h=24 * 3,
+            events=((24 * 3, E.PICKUP, "金华"), (24 * 1, E.SIGNED, "上海")),
+            signer=SignerKind.BUYER,
+            outbound_recorded=True,
+        ),
+        refund=DemoRefund(
+            "RF-A2",
+            R,
+            RefundReason.NOT_SHIPPED,
+            24 * 4,
+            status=RefundStatus.REFUNDED,
+            refunded_h=24 * 4 - 1,
+            platform_refund=PlatformRefundKind.FAST_REFUND,
+        ),
+    ),
+    DemoCase(
+        "PDD-A3-wrong-address",
+        S.SIGNED,
+        24 * 9,
+        return_address_complete=False,
+        shipment=_signed(6),
+        refund=DemoRefund(
+            "RF-A3",
+            RR,
+            RefundReason.QUALITY,
+            24 * 5,
+            status=RefundStatus.REFUNDED,
+            refunded_h=24 * 4,
+            platform_refund=PlatformRefundKind.FAST_REFUND,
+            return_to_wrong_address=True,
+        ),
+    ),
+    DemoCase(
+        "PDD-A4-refunded-in-transit",
+        S.SHIPPED,
+        100,
+        shipment=_shipped(
+            90,
+            (86, E.PICKUP, "金华"),
+            (60, E.SORTING_ARRIVAL, "杭州"),
+            (50, E.SORTING_DEPARTURE, "杭州"),
+        ),
+        refund=DemoRefund(
+            "RF-A4",
+            R,
+            RefundReason.NO_LONGER_WANTED,
+            60,
+            status=RefundStatus.REFUNDED,
+            refunded_h=10,
+            platform_refund=PlatformRefundKind.TIMEOUT_REFUND,
+        ),
+    ),
     # Logistics anomalies (L1-L4), no refund yet.
-    DemoCase("PDD-L1-no-pickup", S.SHIPPED, 40, amount="100.00",
-             shipment=DemoShipment(offline_h=27, uploaded_h=26, outbound_recorded=True)),
-    DemoCase("PDD-L2-stagnant-after-pickup", S.SHIPPED, 50,
-             shipment=_shipped(40, (30, E.PICKUP, "金华"))),
-    DemoCase("PDD-L4-delivery-exception", S.SHIPPED, 80,
-             shipment=_shipped(70, (66, E.PICKUP, "金华"), (40, E.SORTING_DEPARTURE, "杭州"),
-                               (20, E.OUT_FOR_DELIVERY, "上海"), (18, E.EXCEPTION, "上海"))),
+    DemoCase(
+        "PDD-L1-no-pickup",
+        S.SHIPPED,
+        40,
+        amount="100.00",
+        shipment=DemoShipment(offline_h=27, uploaded_h=26, outbound_recorded=True),
+    ),
+    DemoCase(
+        "PDD-L2-stagnant-after-pickup", S.SHIPPED, 50, shipment=_shipped(40, (30, E.PICKUP, "金华"))
+    ),
+    DemoCase(
+        "PDD-L4-delivery-exception",
+        S.SHIPPED,
+        80,
+        shipment=_shipped(
+            70,
+            (66, E.PICKUP, "金华"),
+            (40, E.SORTING_DEPARTURE, "杭州"),
+            (20, E.OUT_FOR_DELIVERY, "上海"),
+            (18, E.EXCEPTION, "上海"),
+        ),
+    ),
     # Proactive: tracking uploaded, pickup limit approaching.
-    DemoCase("PDD-P-pickup-due", S.SHIPPED, 24, amount="12.50",
-             shipment=DemoShipment(offline_h=21, uploaded_h=20, outbound_recorded=True)),
+    DemoCase(
+        "PDD-P-pickup-due",
+        S.SHIPPED,
+        24,
+        amount="12.50",
+        shipment=DemoShipment(offline_h=21, uploaded_h=20, outbound_recorded=True),
+    ),
 )
 
 KUAISHOU_CASES: tuple[DemoCase, ...] = (
     DemoCase("KS-U2-urge", S.AWAITING_SHIPMENT, 30),
-    DemoCase("KS-R2-unshipped", S.AWAITING_SHIPMENT, 20,
-             refund=DemoRefund("KS-RF-R2", R, RefundReason.NOT_SHIPPED, 2)),
-    DemoCase("KS-L3-remote-stagnant", S.SHIPPED, 24 * 7, remote=True,
-             shipment=_shipped(24 * 6, (24 * 6 - 4, E.PICKUP, "义乌"),
-                               (24 * 5 + 6, E.SORTING_DEPARTURE, "义乌"))),
-    DemoCase("KS-S6-reissue-used", S.SIGNED, 200, shipment=_signed(3),
-             refund=DemoRefund("KS-RF-S6", R, RefundReason.MISSING_ITEM, 10, evidence=PHOTOS,
-                               free_reissues_given=1),
-             merchant_evidence=(EvidenceKind.OUTBOUND_RECORD, EvidenceKind.WEIGHING_RECORD)),
-    DemoCase("KS-S9-door", S.SHIPPED, 60,
-             shipment=_shipped(50, (46, E.PICKUP, "义乌"), (20, E.SORTING_DEPARTURE, "义乌"),
-                               (3, E.OUT_FOR_DELIVERY, "北京"))),
+    DemoCase(
+        "KS-R2-unshipped",
+        S.AWAITING_SHIPMENT,
+        20,
+        refund=DemoRefund("KS-RF-R2", R, RefundReason.NOT_SHIPPED, 2),
+    ),
+    DemoCase(
+        "KS-L3-remote-stagnant",
+        S.SHIPPED,
+        24 * 7,
+        remote=True,
+        shipment=_shipped(
+            24 * 6, (24 * 6 - 4, E.PICKUP, "义乌"), (24 * 5 + 6, E.SORTING_DEPARTURE, "义乌")
+        ),
+    ),
+    DemoCase(
+        "KS-S6-reissue-used",
+        S.SIGNED,
+        200,
+        shipment=_signed(3),
+        refund=DemoRefund(
+            "KS-RF-S6", R, RefundReason.MISSING_ITEM, 10, evidence=PHOTOS, free_reissues_given=1
+        ),
+        merchant_evidence=(EvidenceKind.OUTBOUND_RECORD, EvidenceKind.WEIGHING_RECORD),
+    ),
+    DemoCase(
+        "KS-S9-door",
+        S.SHIPPED,
+        60,
+        shipment=_shipped(
+            50,
+            (46, E.PICKUP, "义乌"),
+            (20, E.SORTING_DEPARTURE, "义乌"),
+            (3, E.OUT_FOR_DELIVERY, "北京"),
+        ),
+    ),
 )
 
 DEMO_SHOPS: tuple[tuple[str, str, Platform, tuple[DemoCase, ...]], ...] = (
@@ -261,46 +439,85 @@ async def _add_case(session: AsyncSession, shop: Shop, case: DemoCase, now: date
     session.add(order)
     await session.flush()
     session.add(
-        OrderLine(shop_id=shop.id, order_id=order.id, sku=f"SKU-{case.number[-6:]}",
-                  quantity=1, unit_price=Decimal(case.amount), expected_weight_g=800)
+        OrderLine(
+            shop_id=shop.id,
+            order_id=order.id,
+            sku=f"SKU-{case.number[-6:]}",
+            quantity=1,
+            unit_price=Decimal(case.amount),
+            expected_weight_g=800,
+        )
     )
     if case.shipment is not None:
         s = case.shipment
         shipment = Shipment(
-            shop_id=shop.id, order_id=order.id,
+            shop_id=shop.id,
+            order_id=order.id,
             carrier="中通快递 ZTO" if s.uploaded_h is not None else None,
             tracking_number=f"ZT{zlib.crc32(case.number.encode()):010d}"
-            if s.uploaded_h is not None else None,
-            shipped_offline_at=ago(s.offline_h), tracking_uploaded_at=ago(s.uploaded_h),
-            picked_up_at=ago(s.pickup_h), signer=s.signer, outbound_recorded=s.outbound_recorded,
-            expected_weight_g=s.expected_weight_g, recorded_weight_g=s.recorded_weight_g,
+            if s.uploaded_h is not None
+            else None,
+            shipped_offline_at=ago(s.offline_h),
+            tracking_uploaded_at=ago(s.uploaded_h),
+            picked_up_at=ago(s.pickup_h),
+            signer=s.signer,
+            outbound_recorded=s.outbound_recorded,
+            expected_weight_g=s.expected_weight_g,
+            recorded_weight_g=s.recorded_weight_g,
         )
         session.add(shipment)
         await session.flush()
         for hours, kind, place in s.events:
-            session.add(TrackingEvent(shop_id=shop.id, shipment_id=shipment.id,
-                                      at=now - timedelta(hours=hours), kind=kind, place=place))
+            session.add(
+                TrackingEvent(
+                    shop_id=shop.id,
+                    shipment_id=shipment.id,
+                    at=now - timedelta(hours=hours),
+                    kind=kind,
+                    place=place,
+                )
+            )
     refund_id = None
     if case.refund is not None:
         r = case.refund
         refund = RefundRequest(
-            shop_id=shop.id, order_id=order.id, refund_number=r.number, type=r.type,
-            reason=r.reason, status=r.status, requested_at=now - timedelta(hours=r.requested_h),
-            refunded_at=ago(r.refunded_h), platform_refund=r.platform_refund,
-            threatens_review=r.threatens_review, free_reissues_given=r.free_reissues_given,
+            shop_id=shop.id,
+            order_id=order.id,
+            refund_number=r.number,
+            type=r.type,
+            reason=r.reason,
+            status=r.status,
+            requested_at=now - timedelta(hours=r.requested_h),
+            refunded_at=ago(r.refunded_h),
+            platform_refund=r.platform_refund,
+            threatens_review=r.threatens_review,
+            free_reissues_given=r.free_reissues_given,
             return_to_wrong_address=r.return_to_wrong_address,
         )
         session.add(refund)
         await session.flush()
         refund_id = refund.id
         for item in r.evidence:
-            session.add(EvidenceItem(shop_id=shop.id, order_id=order.id,
-                                     refund_request_id=refund_id, kind=item,
-                                     source=EvidenceSource.BUYER,
-                                     reference=f"demo://{case.number}/{item.value.lower()}",
-                                     captured_at=now - timedelta(hours=r.requested_h)))
+            session.add(
+                EvidenceItem(
+                    shop_id=shop.id,
+                    order_id=order.id,
+                    refund_request_id=refund_id,
+                    kind=item,
+                    source=EvidenceSource.BUYER,
+                    reference=f"demo://{case.number}/{item.value.lower()}",
+                    captured_at=now - timedelta(hours=r.requested_h),
+                )
+            )
     for item in case.merchant_evidence:
-        session.add(EvidenceItem(shop_id=shop.id, order_id=order.id, refund_request_id=refund_id,
-                                 kind=item, source=EvidenceSource.MERCHANT,
-                                 reference=f"demo://{case.number}/{item.value.lower()}",
-                                 captured_at=now))
+        session.add(
+            EvidenceItem(
+                shop_id=shop.id,
+                order_id=order.id,
+                refund_request_id=refund_id,
+                kind=item,
+                source=EvidenceSource.MERCHANT,
+                reference=f"demo://{case.number}/{item.value.lower()}",
+                captured_at=now,
+            )
+        )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -87,9 +86,7 @@ async def migrated_url(
         yield url
 
 
-async def scratch_url(
-    backend: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
+async def scratch_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """An empty database of the backend, dropped afterwards (PostgreSQL)."""
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("db") / "aftersales.db"

@@ -66,7 +66,9 @@ async def make_shipment(
     await session.flush()
     for at, kind in events:
         session.add(
-            TrackingEvent(shop_id=order.shop_id, shipment_id=shipment.id, at=at, kind=kind, place="")
+            TrackingEvent(
+                shop_id=order.shop_id, shipment_id=shipment.id, at=at, kind=kind, place=""
+            )
         )
     await session.flush()
     return shipment

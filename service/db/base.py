@@ -40,7 +40,7 @@ class ShopOwnedMixin(RecordMixin):
     """Every tenant row names its shop, so every query can filter by it directly."""
 
     @declared_attr
-    def shop_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr convention
+    def shop_id(cls) -> Mapped[int]:
         return mapped_column(
             BigId, ForeignKey("shops.id", ondelete="CASCADE"), index=True, sort_order=-90
         )

@@ -13,10 +13,9 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from service.config import Settings
+from service.decision import Decision
 from service.graphql.errors import PermissionDenied
 from service.store.tokens import Principal
-
-from service.decision import Decision
 
 if TYPE_CHECKING:
     from service.graphql.loaders import Loaders
@@ -53,7 +52,9 @@ class Context:
 
     def require_ingest(self) -> None:
         if not self.principal.can_ingest:
-            raise PermissionDenied("this token's role cannot ingest data (needs integration or admin)")
+            raise PermissionDenied(
+                "this token's role cannot ingest data (needs integration or admin)"
+            )
 
     def require_record(self) -> None:
         if not self.principal.can_record_actions:

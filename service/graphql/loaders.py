@@ -75,9 +75,7 @@ class Loaders:
         self.evidence_of_order = _loader(self._evidence_of_orders)
         self.refunds_of_order = _loader(self._refunds_of_orders)
         self.order_decision: DataLoader[OrderDecisionKey, Any] = _loader(self._order_decisions)
-        self.refund_decision: DataLoader[RefundDecisionKey, Any] = _loader(
-            self._refund_decisions
-        )
+        self.refund_decision: DataLoader[RefundDecisionKey, Any] = _loader(self._refund_decisions)
 
     async def shop(self) -> Shop:
         if self._shop is None:
@@ -185,6 +183,7 @@ class Loaders:
 
     async def _warm(self, order_ids: list[int]) -> None:
         """Load what every decision of these orders needs, in three batched reads."""
+        shipments: list[list[Shipment]]
         shipments, _ = await asyncio.gather(
             self.shipments_of_order.load_many(order_ids),
             self.evidence_of_order.load_many(order_ids),

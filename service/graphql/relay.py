@@ -57,7 +57,9 @@ class PageInfo:
         description="Items precede this page (true whenever `after` was given)."
     )
     start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last item; pass as `after`.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass as `after`."
+    )
 
 
 def page_size(first: int | None) -> int:

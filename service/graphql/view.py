@@ -7,12 +7,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 from strawberry.schema import BaseSchema
 
 from service.config import Settings
@@ -20,6 +20,7 @@ from service.graphql.context import Context
 from service.store.tokens import authenticate
 
 log = logging.getLogger(__name__)
+
 
 def _unauthorized(message: str) -> Response:
     return JSONResponse(

@@ -91,8 +91,10 @@ def case_facts(
 
 
 def shop_overrides(shop: Shop) -> ShopPolicyOverrides | None:
-    if shop.coupon_amount is None and shop.ship_window_hours is None and (
-        shop.respond_by_hours is None
+    if (
+        shop.coupon_amount is None
+        and shop.ship_window_hours is None
+        and (shop.respond_by_hours is None)
     ):
         return None
     return ShopPolicyOverrides(

@@ -66,7 +66,10 @@ def _keyset(
 
 
 def _between(
-    stmt: Select[Any], col: InstrumentedAttribute[datetime], lo: datetime | None, hi: datetime | None
+    stmt: Select[Any],
+    col: InstrumentedAttribute[datetime],
+    lo: datetime | None,
+    hi: datetime | None,
 ) -> Select[Any]:
     if lo is not None:
         stmt = stmt.where(col >= lo)
@@ -120,9 +123,9 @@ async def page_orders(
 async def page_refunds(
     session: AsyncSession, shop_id: int, q: RefundQuery, after: Cursor | None, limit: int
 ) -> list[RefundRequest]:
-    stmt = _keyset(
-        _refunds(shop_id, q), RefundRequest.requested_at, RefundRequest.id, after
-    ).limit(limit)
+    stmt = _keyset(_refunds(shop_id, q), RefundRequest.requested_at, RefundRequest.id, after).limit(
+        limit
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 
@@ -133,7 +136,9 @@ async def page_shipments(
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def count(session: AsyncSession, shop_id: int, q: OrderQuery | RefundQuery | ShipmentQuery) -> int:
+async def count(
+    session: AsyncSession, shop_id: int, q: OrderQuery | RefundQuery | ShipmentQuery
+) -> int:
     base = (
         _orders(shop_id, q)
         if isinstance(q, OrderQuery)
@@ -147,7 +152,11 @@ async def count(session: AsyncSession, shop_id: int, q: OrderQuery | RefundQuery
 
 # -- the work queue's candidates ----------------------------------------------------
 
-OPEN_ORDER_STATUSES = (OrderStatus.AWAITING_GROUP, OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)
+OPEN_ORDER_STATUSES = (
+    OrderStatus.AWAITING_GROUP,
+    OrderStatus.AWAITING_SHIPMENT,
+    OrderStatus.SHIPPED,
+)
 
 
 async def queue_candidates(
@@ -157,30 +166,38 @@ async def queue_candidates(
     enough to appeal or intercept, and unfinished orders without an open request.
     Newest first, at most ``limit`` of each."""
     refunds = (
-        await session.execute(
-            select(RefundRequest)
-            .where(
-                RefundRequest.shop_id == shop_id,
-                or_(
-                    RefundRequest.status == RefundStatus.PENDING,
-                    and_(
-                        RefundRequest.status == RefundStatus.REFUNDED,
-                        RefundRequest.platform_refund.in_(list(PlatformRefundKind)),
-                        RefundRequest.refunded_at >= refunded_since,
+        (
+            await session.execute(
+                select(RefundRequest)
+                .where(
+                    RefundRequest.shop_id == shop_id,
+                    or_(
+                        RefundRequest.status == RefundStatus.PENDING,
+                        and_(
+                            RefundRequest.status == RefundStatus.REFUNDED,
+                            RefundRequest.platform_refund.in_(list(PlatformRefundKind)),
+                            RefundRequest.refunded_at >= refunded_since,
+                        ),
                     ),
-                ),
+                )
+                .order_by(RefundRequest.requested_at.desc(), RefundRequest.id.desc())
+                .limit(limit)
             )
-            .order_by(RefundRequest.requested_at.desc(), RefundRequest.id.desc())
-            .limit(limit)
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     with_refund = {r.order_id for r in refunds}
     orders = (
-        await session.execute(
-            select(Order)
-            .where(Order.shop_id == shop_id, Order.status.in_(OPEN_ORDER_STATUSES))
-            .order_by(Order.confirmed_at.desc(), Order.id.desc())
-            .limit(limit)
+        (
+            await session.execute(
+                select(Order)
+                .where(Order.shop_id == shop_id, Order.status.in_(OPEN_ORDER_STATUSES))
+                .order_by(Order.confirmed_at.desc(), Order.id.desc())
+                .limit(limit)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return list(refunds), [o for o in orders if o.id not in with_refund]

@@ -48,9 +48,11 @@ async def grouped(
     rows = await _chunked(
         session,
         ids,
-        lambda chunk: select(model)
-        .where(model.shop_id == shop_id, col.in_(chunk))  # type: ignore[attr-defined]
-        .order_by(model.id),  # type: ignore[attr-defined]
+        lambda chunk: (
+            select(model)
+            .where(model.shop_id == shop_id, col.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(model.id)  # type: ignore[attr-defined]
+        ),
     )
     out: dict[int, list[T]] = defaultdict(list)
     for row in rows:

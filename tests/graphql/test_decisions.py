@@ -72,7 +72,10 @@ async def test_urge_shipment_before_and_after_ship_by(
     assert (decision["action"], decision["ruleId"]) == ("PROMISE_SHIP_TIME", "U2")
     assert decision["evaluatedAt"] == NOW.isoformat()
     assert decision["policyId"] and decision["policyVersion"]
-    assert decision["zh"] == decision["scripts"]["zhCN"] and decision["en"] == decision["scripts"]["en"]
+    assert (
+        decision["zh"] == decision["scripts"]["zhCN"]
+        and decision["en"] == decision["scripts"]["en"]
+    )
     assert "O-1" in decision["scripts"]["en"]
     assert any(t["ruleId"] == "U2" and t["matched"] for t in decision["trace"])
     assert {d["kind"] for d in decision["deadlines"]} >= {"SHIP_BY"}
@@ -87,19 +90,24 @@ async def test_refund_in_transit_is_intercepted(
 ) -> None:
     # given a parcel picked up 8 h ago, still before delivery, and a refund-only request
     shop = await make_shop(session)
-    order = await make_order(session, shop, "O-2", status=OrderStatus.SHIPPED,
-                             confirmed_at=NOW - timedelta(hours=20))
+    order = await make_order(
+        session, shop, "O-2", status=OrderStatus.SHIPPED, confirmed_at=NOW - timedelta(hours=20)
+    )
     picked = NOW - timedelta(hours=8)
     await make_shipment(
-        session, order, uploaded_at=picked - timedelta(hours=1), picked_up_at=picked,
+        session,
+        order,
+        uploaded_at=picked - timedelta(hours=1),
+        picked_up_at=picked,
         events=((picked, TrackingEventKind.PICKUP),),
     )
     refund = await make_refund(session, order, reason=RefundReason.NO_LONGER_WANTED)
     token = await make_token(session, shop, Role.AGENT)
 
     # when
-    node = (await gql(client, token, REFUND_DECISION,
-                      {"id": to_global_id("RefundRequest", refund.id)}))["data"]["node"]
+    node = (
+        await gql(client, token, REFUND_DECISION, {"id": to_global_id("RefundRequest", refund.id)})
+    )["data"]["node"]
 
     # then
     assert node["order"] == {"orderNumber": "O-2"}

@@ -44,9 +44,9 @@ async def test_orders_page_by_cursor_newest_first(
 
     # when the first page is read with the default size, then the next one
     first = (await gql(client, token, ORDERS))["data"]["orders"]
-    second = (
-        await gql(client, token, ORDERS, {"after": first["pageInfo"]["endCursor"]})
-    )["data"]["orders"]
+    second = (await gql(client, token, ORDERS, {"after": first["pageInfo"]["endCursor"]}))["data"][
+        "orders"
+    ]
 
     # then
     assert first["totalCount"] == 25
@@ -99,7 +99,10 @@ async def test_refunds_filtered_by_recommended_action_and_due_time(
     shop = await make_shop(session)
     unshipped = await make_order(session, shop, "UNSHIPPED", confirmed_at=NOW - timedelta(hours=30))
     grouping = await make_order(
-        session, shop, "GROUPING", status=OrderStatus.AWAITING_GROUP,
+        session,
+        shop,
+        "GROUPING",
+        status=OrderStatus.AWAITING_GROUP,
         confirmed_at=NOW - timedelta(hours=3),
     )
     await make_refund(session, unshipped, "RF-A", reason=RefundReason.NOT_SHIPPED)
@@ -107,9 +110,7 @@ async def test_refunds_filtered_by_recommended_action_and_due_time(
     token = await make_token(session, shop)
 
     # when filtered by action
-    agree = await gql(
-        client, token, REFUNDS, {"filter": {"recommendedAction": ["AGREE_REFUND"]}}
-    )
+    agree = await gql(client, token, REFUNDS, {"filter": {"recommendedAction": ["AGREE_REFUND"]}})
     guide = await gql(
         client, token, REFUNDS, {"filter": {"recommendedAction": ["GUIDE_TO_PLATFORM_SUPPORT"]}}
     )

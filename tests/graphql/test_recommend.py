@@ -80,7 +80,9 @@ async def test_bad_amount_and_contradicting_facts_are_user_errors(
 
     case = _case()
     case["shipment"]["pickedUpAt"] = "2026-11-23T07:00:00+08:00"  # before confirmation
-    contradicting = await gql(client, token, RECOMMEND, {"case": case, "at": "2026-11-24T12:00:00+08:00"})
+    contradicting = await gql(
+        client, token, RECOMMEND, {"case": case, "at": "2026-11-24T12:00:00+08:00"}
+    )
     errors = contradicting["data"]["recommend"]["userErrors"]
     assert errors, contradicting
     assert all(e["code"] == "INCONSISTENT_FACTS" for e in errors)

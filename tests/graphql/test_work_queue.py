@@ -32,9 +32,16 @@ query Queue($first: Int, $after: String, $due: Int) {
 async def _arrange(session: AsyncSession) -> str:
     shop = await make_shop(session)
     # refund requested 47 h ago: the platform auto-agrees in about 1 h
-    near = await make_order(session, shop, "NEAR", confirmed_at=NOW - timedelta(hours=47, minutes=30))
-    await make_refund(session, near, "RF-NEAR", reason=RefundReason.NO_LONGER_WANTED,
-                      requested_at=NOW - timedelta(hours=47))
+    near = await make_order(
+        session, shop, "NEAR", confirmed_at=NOW - timedelta(hours=47, minutes=30)
+    )
+    await make_refund(
+        session,
+        near,
+        "RF-NEAR",
+        reason=RefundReason.NO_LONGER_WANTED,
+        requested_at=NOW - timedelta(hours=47),
+    )
     # unshipped order whose ship-by is 20 h away
     await make_order(session, shop, "SHIP-SOON", confirmed_at=NOW - timedelta(hours=28))
     # unshipped order whose ship-by is 40 h away

@@ -25,9 +25,7 @@ class RefundRequest(ShopOwnedMixin, Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     amount: Mapped[Decimal | None] = mapped_column("amount_cents", Money())
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    platform_refund: Mapped[PlatformRefundKind | None] = mapped_column(
-        EnumText(PlatformRefundKind)
-    )
+    platform_refund: Mapped[PlatformRefundKind | None] = mapped_column(EnumText(PlatformRefundKind))
     threatens_review: Mapped[bool] = mapped_column(default=False)
     free_reissues_given: Mapped[int] = mapped_column(default=0)
     return_tracking_number: Mapped[str | None] = mapped_column(String(64))

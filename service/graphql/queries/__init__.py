@@ -97,8 +97,7 @@ class Query:
     @strawberry.field(
         description="What is about to expire (即将逾期): pending refund requests, recent"
         " platform refunds and unfinished orders, soonest deadline first, each with its"
-        " decision. `dueWithinHours` keeps only items due within that many hours. "
-        + PAGE_ARGS
+        " decision. `dueWithinHours` keeps only items due within that many hours. " + PAGE_ARGS
     )
     async def work_queue(
         self,

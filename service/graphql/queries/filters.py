@@ -69,8 +69,12 @@ class RefundRequestFilter(DecisionFilter):
 @strawberry.input(description="Filters for the shipments list.")
 class ShipmentFilter:
     carrier: str | None = strawberry.field(default=None, description="Exact carrier name.")
-    tracking_number: str | None = strawberry.field(default=None, description="Exact tracking number.")
-    created_from: datetime | None = strawberry.field(default=None, description="Recorded at or after.")
+    tracking_number: str | None = strawberry.field(
+        default=None, description="Exact tracking number."
+    )
+    created_from: datetime | None = strawberry.field(
+        default=None, description="Recorded at or after."
+    )
     created_to: datetime | None = strawberry.field(default=None, description="Recorded before.")
 
 
@@ -87,7 +91,7 @@ def _check_range(name: str, lo: datetime | None, hi: datetime | None) -> None:
 def decision_criteria(flt: DecisionFilter | None) -> tuple[frozenset[ActionEnum], int | None]:
     if flt is None:
         return frozenset(), None
-    _check_list("recommendedAction", flt.recommended_action)  # type: ignore[arg-type]
+    _check_list("recommendedAction", flt.recommended_action)
     hours = flt.due_within_hours
     if hours is not None and not 1 <= hours <= MAX_DUE_WITHIN_HOURS:
         raise ClientError(f"filter.dueWithinHours: must be between 1 and {MAX_DUE_WITHIN_HOURS}")
@@ -97,7 +101,7 @@ def decision_criteria(flt: DecisionFilter | None) -> tuple[frozenset[ActionEnum]
 def order_query(flt: OrderFilter | None) -> OrderQuery:
     if flt is None:
         return OrderQuery()
-    _check_list("status", flt.status)  # type: ignore[arg-type]
+    _check_list("status", flt.status)
     _check_range("confirmedFrom", flt.confirmed_from, flt.confirmed_to)
     return OrderQuery(
         statuses=[f.OrderStatus(s) for s in flt.status or ()],

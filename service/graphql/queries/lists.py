@@ -65,7 +65,9 @@ async def paginate(
     position = decode_cursor(after)
     filtering = bool(actions) or due_within_hours is not None
     due_by = (
-        info.context.now + timedelta(hours=due_within_hours) if due_within_hours is not None else None
+        info.context.now + timedelta(hours=due_within_hours)
+        if due_within_hours is not None
+        else None
     )
     kept: list[R] = []
     scanned = 0

@@ -111,7 +111,11 @@ async def work_queue(
 
     items: list[WorkItem] = []
     for refund, decision in zip(refunds, refund_decisions, strict=True):
-        if isinstance(decision, Decision) and (due := _due(decision)) and refund.order_id in parents:
+        if (
+            isinstance(decision, Decision)
+            and (due := _due(decision))
+            and refund.order_id in parents
+        ):
             items.append(
                 WorkItem(
                     kind=WorkItemKind.REFUND_REQUEST,

@@ -77,9 +77,13 @@ class Scripts:
 @strawberry.type(name="Decision", description="What to do with a case, and why.")
 class DecisionType:
     action: Action = strawberry.field(description="Recommended action.")  # type: ignore[valid-type]
-    rule_id: str = strawberry.field(description="Stable id of the rule that fired (see `aftersales rules`).")
+    rule_id: str = strawberry.field(
+        description="Stable id of the rule that fired (see `aftersales rules`)."
+    )
     rule_summary: str = strawberry.field(description="What the rule says, in one line.")
-    rationale: str = strawberry.field(description="Why, naming the deciding facts and their values.")
+    rationale: str = strawberry.field(
+        description="Why, naming the deciding facts and their values."
+    )
     facts: list[DecisionFact] = strawberry.field(description="The facts that decided it.")
     steps: list[str] = strawberry.field(description="What to do, in order.")
     evidence: list[EvidenceRequirement] = strawberry.field(description="Evidence needed / present.")
@@ -88,7 +92,9 @@ class DecisionType:
         description="The soonest deadline not yet passed at evaluation time."
     )
     money_at_risk: list[MoneyAtRisk] = strawberry.field(description="Refund, fines, coupons.")
-    alternatives: list[Alternative] = strawberry.field(description="Other actions and when they apply.")
+    alternatives: list[Alternative] = strawberry.field(
+        description="Other actions and when they apply."
+    )
     trace: list[TraceEntry] = strawberry.field(description="Rules examined, in order.")
     signals: list[Signal] = strawberry.field(description="Proactive steps due.")
     scripts: Scripts = strawberry.field(description="Buyer messages in every language.")
@@ -122,7 +128,9 @@ class DecisionType:
                 Alternative(action=a.action, rule_id=a.rule_id, condition=a.condition)
                 for a in d.alternatives
             ],
-            trace=[TraceEntry(rule_id=t.rule_id, matched=t.matched, reason=t.reason) for t in d.trace],
+            trace=[
+                TraceEntry(rule_id=t.rule_id, matched=t.matched, reason=t.reason) for t in d.trace
+            ],
             signals=[Signal(kind=s.kind, due_at=s.due_at, message=s.message) for s in d.signals],
             scripts=Scripts(zh_cn=d.scripts.zh_cn, en=d.scripts.en),
             policy_id=d.policy_id,

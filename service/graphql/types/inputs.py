@@ -71,7 +71,9 @@ class ShipmentInput:
     tracking_uploaded_at: datetime | None = strawberry.field(
         default=None, description="Tracking number uploaded online."
     )
-    picked_up_at: datetime | None = strawberry.field(default=None, description="Pickup scan (揽件).")
+    picked_up_at: datetime | None = strawberry.field(
+        default=None, description="Pickup scan (揽件)."
+    )
     signer: SignerKind | None = strawberry.field(default=None, description="Who signed.")  # type: ignore[valid-type]
     interceptable: bool | None = strawberry.field(
         default=None, description="Interception still possible; null: derive from events."
@@ -110,7 +112,9 @@ class RefundRequestInput:
     threatens_review: bool = strawberry.field(
         default=False, description="Buyer threatens a bad review / dispute for cash."
     )
-    free_reissues_given: int = strawberry.field(default=0, description="Free reissues already given.")
+    free_reissues_given: int = strawberry.field(
+        default=0, description="Free reissues already given."
+    )
     return_tracking_number: str | None = strawberry.field(
         default=None, description="Return parcel tracking number."
     )
@@ -143,7 +147,9 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[UserError] = []
 
-    def add(self, path: list[str], message: str, code: UserErrorCode = UserErrorCode.INVALID) -> None:
+    def add(
+        self, path: list[str], message: str, code: UserErrorCode = UserErrorCode.INVALID
+    ) -> None:
         self.errors.append(UserError(field=path, code=code, message=message))
 
     def raise_if_any(self) -> None:
@@ -153,10 +159,14 @@ class Problems:
 
 def check_number(problems: Problems, path: list[str], value: str | None) -> None:
     if value is not None and not _NUMBER.match(value):
-        problems.add(path, "must be 1-64 letters, digits or . _ - : / (starting with a letter or digit)")
+        problems.add(
+            path, "must be 1-64 letters, digits or . _ - : / (starting with a letter or digit)"
+        )
 
 
-def check_text(problems: Problems, path: list[str], value: str | None, limit: int = MAX_TEXT) -> None:
+def check_text(
+    problems: Problems, path: list[str], value: str | None, limit: int = MAX_TEXT
+) -> None:
     if value is not None and (len(value) > limit or any(ord(c) < 32 for c in value)):
         problems.add(path, f"must be at most {limit} printable characters")
 
@@ -233,7 +243,8 @@ def shipment_facts(s: ShipmentInput) -> f.ShipmentFacts:
         tracking_uploaded_at=s.tracking_uploaded_at,
         picked_up_at=s.picked_up_at,
         events=tuple(
-            f.TrackingEvent(at=e.at, kind=f.TrackingEventKind(e.kind), place=e.place) for e in events
+            f.TrackingEvent(at=e.at, kind=f.TrackingEventKind(e.kind), place=e.place)
+            for e in events
         ),
         signer=f.SignerKind(s.signer) if s.signer is not None else None,
         interceptable=s.interceptable,

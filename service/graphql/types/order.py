@@ -11,7 +11,14 @@ from service.graphql.context import Info
 from service.graphql.loaders import OrderDecisionKey
 from service.graphql.relay import Node, to_global_id
 from service.graphql.types.decision import DecisionType
-from service.graphql.types.enums import EvidenceKind, EvidenceSource, Inquiry, Locale, OrderStatus, Platform
+from service.graphql.types.enums import (
+    EvidenceKind,
+    EvidenceSource,
+    Inquiry,
+    Locale,
+    OrderStatus,
+    Platform,
+)
 from service.graphql.types.refs import evaluation_time
 
 if TYPE_CHECKING:
@@ -28,10 +35,14 @@ class EvidenceType:
 
     @classmethod
     def from_model(cls, row: models.EvidenceItem) -> EvidenceType:
-        return cls(kind=row.kind, source=row.source, reference=row.reference, captured_at=row.captured_at)
+        return cls(
+            kind=row.kind, source=row.source, reference=row.reference, captured_at=row.captured_at
+        )
 
 
-@strawberry.type(name="Order", description="A buyer's order, with its parcels, refunds and decision.")
+@strawberry.type(
+    name="Order", description="A buyer's order, with its parcels, refunds and decision."
+)
 class OrderType(Node):
     row: strawberry.Private[models.Order]
 
@@ -109,7 +120,7 @@ class OrderType(Node):
     @strawberry.field(
         description="What to do about this order, optionally in reply to a buyer inquiry"
         " (urge shipment, where is the parcel, door delivery). `at` evaluates at another"
-        " time (\"what if I wait until tomorrow 10:00\"); it defaults to now."
+        ' time ("what if I wait until tomorrow 10:00"); it defaults to now.'
     )
     async def decision(
         self,

@@ -53,7 +53,9 @@ class ShipmentType(Node):
     def signer(self) -> SignerKind | None:  # type: ignore[valid-type]
         return self.row.signer
 
-    @strawberry.field(description="Whether interception is still possible; null = derive from events.")
+    @strawberry.field(
+        description="Whether interception is still possible; null = derive from events."
+    )
     def interceptable(self) -> bool | None:
         return self.row.interceptable
 
