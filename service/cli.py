@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from service.config import ConfigError, Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
@@ -25,6 +26,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except (ConfigError, CommandError) as exc:
         print(f"aftersales: {exc}", file=sys.stderr)
+        return 2
+    except DBAPIError as exc:
+        # Reachable but not usable: most often a database that was never migrated.
+        print(
+            f"aftersales: database error ({_one_line(exc.orig or exc)}); "
+            "has `aftersales migrate` been run on AFTERSALES_DATABASE_URL?",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

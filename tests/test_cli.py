@@ -228,3 +228,16 @@ def test_serve_with_unreachable_postgres_exits_2_naming_the_variable(tmp_path: P
     assert "Traceback" not in done.stderr
     assert "AFTERSALES_DATABASE_URL" in done.stderr
     assert "s3cr3t" not in done.stderr
+
+
+def test_commands_on_an_unmigrated_database_exit_2_with_one_line(tmp_path: Path) -> None:
+    # given an SQLite file that was never migrated
+    env = {"AFTERSALES_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/fresh.db"}
+    for argv in (("seed-demo",), ("token", "create", "--shop", "x", "--role", "agent")):
+        # when
+        result = run_process(*argv, env=env, cwd=tmp_path)
+        # then
+        assert result.returncode == 2, result
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert "aftersales migrate" in lines[0] and "Traceback" not in result.stderr

@@ -27,6 +27,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
             # A restarted PostgreSQL leaves dead idle connections; ping before use.
             "pool_pre_ping": True,
             "pool_recycle": 1800,
+            # Without it asyncpg waits a minute for a host that drops packets.
+            "connect_args": {"timeout": settings.db_pool_timeout_s},
         }
     else:
         kwargs["connect_args"] = {"timeout": settings.db_pool_timeout_s}

@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
+from service.db.models import (
+    ActionRecord,
+    EvidenceItem,
+    Order,
+    RefundRequest,
+    Shipment,
+    Shop,
+    TrackingEvent,
+)
 from service.decision import Decision, InconsistentFacts, Inquiry, Policy, decide
 from service.graphql.errors import ClientError
 from service.store import queries
@@ -70,6 +78,7 @@ class Loaders:
         self.order = _loader(self._orders)
         self.shipment = _loader(self._shipments)
         self.refund = _loader(self._refunds)
+        self.action_record = _loader(self._action_records)
         self.shipments_of_order = _loader(self._shipments_of_orders)
         self.events_of_shipment = _loader(self._events_of_shipments)
         self.evidence_of_order = _loader(self._evidence_of_orders)
@@ -108,6 +117,9 @@ class Loaders:
 
     async def _refunds(self, ids: list[int]) -> list[RefundRequest | None]:
         return await self._by_id(RefundRequest, ids)
+
+    async def _action_records(self, ids: list[int]) -> list[ActionRecord | None]:
+        return await self._by_id(ActionRecord, ids)
 
     # -- children by parent id ---------------------------------------------------
 

@@ -141,3 +141,30 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     assert errors(foreign) == [(["input", "orderId"], "NOT_FOUND")]
     assert errors(wrong_type) == [(["input", "refundRequestId"], "NOT_FOUND")]
     assert await count(session, ActionRecord) == 0
+
+
+NODE = """
+query Node($id: ID!) { node(id: $id) { __typename ... on ActionRecord { takenAction ruleId } } }
+"""
+
+
+async def test_a_recorded_action_is_a_node_of_its_shop_only(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given an action recorded in shop A
+    shop = await make_shop(session)
+    _, refund_id = await seed(client, await make_token(session, shop, Role.INTEGRATION))
+    agent = await make_token(session, shop, Role.AGENT)
+    data = await gql(client, agent, RECORD, refundId=refund_id, taken="AGREE_REFUND")
+    record = data["recordAction"]["actionRecord"]
+    other = await make_token(session, await make_shop(session, "shop-b"), Role.AGENT)
+    # when it is looked up by id from each shop
+    mine = await gql(client, agent, NODE, id=record["id"])
+    theirs = await gql(client, other, NODE, id=record["id"])
+    # then
+    assert mine["node"] == {
+        "__typename": "ActionRecord",
+        "takenAction": "AGREE_REFUND",
+        "ruleId": record["ruleId"],
+    }
+    assert theirs["node"] is None

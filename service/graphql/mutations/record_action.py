@@ -14,8 +14,8 @@ from service.decision.outcome import Action as ActionModel
 from service.graphql.context import Info
 from service.graphql.errors import UserError, UserErrorCode, UserInputError
 from service.graphql.loaders import FactsInconsistent, OrderDecisionKey, RefundDecisionKey
-from service.graphql.mutations.action_record_type import ActionRecordType
 from service.graphql.mutations.base import INPUT, allowed, forbidden, one_of, pk_of, run
+from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Action, Inquiry
 from service.graphql.types.inputs import Problems, check_text
 

@@ -14,6 +14,7 @@ from service.graphql.queries.filters import OrderFilter, RefundRequestFilter, Sh
 from service.graphql.queries.queue import WorkItem, work_queue
 from service.graphql.queries.recommend import Recommendation, recommend
 from service.graphql.relay import MAX_PAGE, Node, from_global_id
+from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Locale
 from service.graphql.types.inputs import CaseInput
 from service.graphql.types.order import OrderType
@@ -39,6 +40,9 @@ async def _node(info: Info, global_id: str) -> Node | None:
     if type_name == "RefundRequest":
         refund = await loaders.refund.load(pk)
         return RefundRequestType.from_model(refund) if refund else None
+    if type_name == "ActionRecord":
+        record = await loaders.action_record.load(pk)
+        return ActionRecordType.from_model(record) if record else None
     if type_name == "Shipment":
         shipment = await loaders.shipment.load(pk)
         return ShipmentType.from_model(shipment) if shipment else None
@@ -52,8 +56,8 @@ class Query:
         return await load_shop(info)
 
     @strawberry.field(
-        description="Fetch an order, shipment or refund request by global id; null when it"
-        " does not exist or belongs to another shop."
+        description="Fetch an order, shipment, refund request or action record by global id;"
+        " null when it does not exist or belongs to another shop."
     )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _node(info, str(id))
