@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default=None, description="bearer token a scraper must send when metrics are not public"
     )
     graphql_max_query_depth: int = Field(default=12, ge=2, le=64)
+    token_cache_ttl_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="how long a replica trusts a token it has checked (0: check every request)",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,16 +76,48 @@ class Loaders:
         # batches concurrently: every read takes this lock (held only around SQL).
         self.lock = lock
         self._shop: Shop | None = None
-        self.order = _loader(self._orders)
-        self.shipment = _loader(self._shipments)
-        self.refund = _loader(self._refunds)
-        self.action_record = _loader(self._action_records)
-        self.shipments_of_order = _loader(self._shipments_of_orders)
-        self.events_of_shipment = _loader(self._events_of_shipments)
-        self.evidence_of_order = _loader(self._evidence_of_orders)
-        self.refunds_of_order = _loader(self._refunds_of_orders)
-        self.order_decision: DataLoader[OrderDecisionKey, Any] = _loader(self._order_decisions)
-        self.refund_decision: DataLoader[RefundDecisionKey, Any] = _loader(self._refund_decisions)
+
+    # Built on first use: a request that touches one loader pays for one.
+
+    @cached_property
+    def order(self) -> DataLoader[int, Any]:
+        return _loader(self._orders)
+
+    @cached_property
+    def shipment(self) -> DataLoader[int, Any]:
+        return _loader(self._shipments)
+
+    @cached_property
+    def refund(self) -> DataLoader[int, Any]:
+        return _loader(self._refunds)
+
+    @cached_property
+    def action_record(self) -> DataLoader[int, Any]:
+        return _loader(self._action_records)
+
+    @cached_property
+    def shipments_of_order(self) -> DataLoader[int, Any]:
+        return _loader(self._shipments_of_orders)
+
+    @cached_property
+    def events_of_shipment(self) -> DataLoader[int, Any]:
+        return _loader(self._events_of_shipments)
+
+    @cached_property
+    def evidence_of_order(self) -> DataLoader[int, Any]:
+        return _loader(self._evidence_of_orders)
+
+    @cached_property
+    def refunds_of_order(self) -> DataLoader[int, Any]:
+        return _loader(self._refunds_of_orders)
+
+    @cached_property
+    def order_decision(self) -> DataLoader[OrderDecisionKey, Any]:
+        return _loader(self._order_decisions)
+
+    @cached_property
+    def refund_decision(self) -> DataLoader[RefundDecisionKey, Any]:
+        return _loader(self._refund_decisions)
 
     async def shop(self) -> Shop:
         if self._shop is None:

@@ -7,11 +7,12 @@ from datetime import datetime
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -37,6 +38,7 @@ def build_schema(
     extra_extensions: tuple[type[SchemaExtension], ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
 ) -> strawberry.Schema:
+    depth_rule = create_validator(max_query_depth, should_ignore=None)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -47,7 +49,9 @@ def build_schema(
             # The caches live at module level, shared by every per-request instance.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=max_query_depth),
+            # One rule class per schema: the validation cache keys on the rule classes,
+            # and QueryDepthLimiter would make a new one per request (a miss each time).
+            lambda: AddValidationRules([depth_rule]),
             ErrorCodes,
             *extra_extensions,
         ],

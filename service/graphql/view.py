@@ -4,6 +4,7 @@ success and rolls back on any error."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from strawberry.schema import BaseSchema
 
 from service.config import Settings
 from service.graphql.context import Context
-from service.store.tokens import authenticate
+from service.store.tokens import PrincipalCache, authenticate
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.clock = clock
+        self.principals = PrincipalCache(ttl_s=settings.token_cache_ttl_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,10 +66,15 @@ class GraphQLView(GraphQL[Context, None]):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+        token = token.strip()
         async with self.sessionmaker() as session:
-            principal = await authenticate(session, token.strip())
+            moment = time.monotonic()
+            principal = self.principals.get(token, moment)
             if principal is None:
-                return _unauthorized("invalid or revoked token")
+                principal = await authenticate(session, token)
+                if principal is None:
+                    return _unauthorized("invalid or revoked token")
+                self.principals.put(token, principal, moment)
             request_info = getattr(request.state, "request_info", None)
             if request_info is not None:
                 request_info.shop = str(principal.shop_id)

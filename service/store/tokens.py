@@ -88,3 +88,30 @@ async def revoke_named(session: AsyncSession, shop: Shop, name: str) -> None:
         .where(ApiToken.shop_id == shop.id, ApiToken.name == name, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+class PrincipalCache:
+    """Remembers recent token → principal lookups for a short time, so services that
+    call the API in their hot path do not pay a database round trip per request.
+
+    A revoked token keeps working on a replica for at most ``ttl_s`` seconds.
+    """
+
+    def __init__(self, ttl_s: float = 30.0, max_entries: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str, now: float) -> Principal | None:
+        entry = self._entries.get(hash_token(token))
+        if entry is None or entry[0] <= now:
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal, now: float) -> None:
+        if len(self._entries) >= self.max_entries:
+            # Drop the expired ones first; if none are, start over (bounded memory).
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+        self._entries[hash_token(token)] = (now + self.ttl_s, principal)
