@@ -45,54 +45,45 @@ class EvidenceType:
 )
 class OrderType(Node):
     row: strawberry.Private[models.Order]
+    order_number: str = strawberry.field(description="The platform's order number.")
+    platform: Platform = strawberry.field(description="Marketplace.")  # type: ignore[valid-type]
+    amount: Decimal = strawberry.field(description="Order amount in CNY, exact.")
+    status: OrderStatus = strawberry.field(description="Order status.")  # type: ignore[valid-type]
+    confirmed_at: datetime = strawberry.field(description="When the order was confirmed (paid).")
+    group_formed_at: datetime | None = strawberry.field(
+        description="When the group formed (成团); null while awaiting group."
+    )
+    ship_by: datetime | None = strawberry.field(
+        description="Promised ship-by time, if the platform gave one."
+    )
+    can_fulfil: bool = strawberry.field(description="Whether the shop can still fulfil it (stock).")
+    return_address_complete: bool = strawberry.field(
+        description="Whether the return address is complete (street and number)."
+    )
+    remote_destination: bool = strawberry.field(
+        description="Remote or overseas destination (longer transit limit)."
+    )
+    force_majeure_exempt: bool = strawberry.field(
+        description="A platform force-majeure exemption applies."
+    )
 
     @classmethod
     def from_model(cls, row: models.Order) -> OrderType:
-        return cls(id=strawberry.ID(to_global_id("Order", row.id)), row=row)
-
-    @strawberry.field(description="The platform's order number.")
-    def order_number(self) -> str:
-        return self.row.order_number
-
-    @strawberry.field(description="Marketplace.")
-    def platform(self) -> Platform:  # type: ignore[valid-type]
-        return self.row.platform
-
-    @strawberry.field(description="Order amount in CNY, exact.")
-    def amount(self) -> Decimal:
-        return self.row.amount
-
-    @strawberry.field(description="Order status.")
-    def status(self) -> OrderStatus:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field(description="When the order was confirmed (paid).")
-    def confirmed_at(self) -> datetime:
-        return self.row.confirmed_at
-
-    @strawberry.field(description="When the group formed (成团); null while awaiting group.")
-    def group_formed_at(self) -> datetime | None:
-        return self.row.group_formed_at
-
-    @strawberry.field(description="Promised ship-by time, if the platform gave one.")
-    def ship_by(self) -> datetime | None:
-        return self.row.ship_by
-
-    @strawberry.field(description="Whether the shop can still fulfil it (stock).")
-    def can_fulfil(self) -> bool:
-        return self.row.can_fulfil
-
-    @strawberry.field(description="Whether the return address is complete (street and number).")
-    def return_address_complete(self) -> bool:
-        return self.row.return_address_complete
-
-    @strawberry.field(description="Remote or overseas destination (longer transit limit).")
-    def remote_destination(self) -> bool:
-        return self.row.remote_destination
-
-    @strawberry.field(description="A platform force-majeure exemption applies.")
-    def force_majeure_exempt(self) -> bool:
-        return self.row.force_majeure_exempt
+        return cls(
+            id=strawberry.ID(to_global_id("Order", row.id)),
+            row=row,
+            order_number=row.order_number,
+            platform=row.platform,
+            amount=row.amount,
+            status=row.status,
+            confirmed_at=row.confirmed_at,
+            group_formed_at=row.group_formed_at,
+            ship_by=row.ship_by,
+            can_fulfil=row.can_fulfil,
+            return_address_complete=row.return_address_complete,
+            remote_destination=row.remote_destination,
+            force_majeure_exempt=row.force_majeure_exempt,
+        )
 
     @strawberry.field(description="Parcels sent for this order, oldest first.")
     async def shipments(

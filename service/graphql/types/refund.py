@@ -28,58 +28,49 @@ if TYPE_CHECKING:
 @strawberry.type(name="RefundRequest", description="A buyer's refund request (售后申请).")
 class RefundRequestType(Node):
     row: strawberry.Private[models.RefundRequest]
+    refund_number: str = strawberry.field(description="The platform's after-sales id.")
+    type: RefundType = strawberry.field(description="Refund only, or return and refund.")  # type: ignore[valid-type]
+    reason: RefundReason = strawberry.field(description="The buyer's reason.")  # type: ignore[valid-type]
+    status: RefundStatus = strawberry.field(description="Where the request stands.")  # type: ignore[valid-type]
+    requested_at: datetime = strawberry.field(description="When the buyer filed it.")
+    amount: Decimal | None = strawberry.field(
+        description="Amount asked, CNY; null means the whole order amount."
+    )
+    refunded_at: datetime | None = strawberry.field(
+        description="When the money went back to the buyer."
+    )
+    platform_refund: PlatformRefundKind | None = strawberry.field(  # type: ignore[valid-type]
+        description="Set when the platform refunded by itself."
+    )
+    threatens_review: bool = strawberry.field(
+        description="The buyer threatens a bad review or dispute to get cash."
+    )
+    free_reissues_given: int = strawberry.field(description="Free reissues this order already had.")
+    return_tracking_number: str | None = strawberry.field(
+        description="Tracking number of the buyer's return parcel."
+    )
+    return_to_wrong_address: bool = strawberry.field(
+        description="The return went to a wrong address."
+    )
 
     @classmethod
     def from_model(cls, row: models.RefundRequest) -> RefundRequestType:
-        return cls(id=strawberry.ID(to_global_id("RefundRequest", row.id)), row=row)
-
-    @strawberry.field(description="The platform's after-sales id.")
-    def refund_number(self) -> str:
-        return self.row.refund_number
-
-    @strawberry.field(description="Refund only, or return and refund.")
-    def type(self) -> RefundType:  # type: ignore[valid-type]
-        return self.row.type
-
-    @strawberry.field(description="The buyer's reason.")
-    def reason(self) -> RefundReason:  # type: ignore[valid-type]
-        return self.row.reason
-
-    @strawberry.field(description="Where the request stands.")
-    def status(self) -> RefundStatus:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field(description="When the buyer filed it.")
-    def requested_at(self) -> datetime:
-        return self.row.requested_at
-
-    @strawberry.field(description="Amount asked, CNY; null means the whole order amount.")
-    def amount(self) -> Decimal | None:
-        return self.row.amount
-
-    @strawberry.field(description="When the money went back to the buyer.")
-    def refunded_at(self) -> datetime | None:
-        return self.row.refunded_at
-
-    @strawberry.field(description="Set when the platform refunded by itself.")
-    def platform_refund(self) -> PlatformRefundKind | None:  # type: ignore[valid-type]
-        return self.row.platform_refund
-
-    @strawberry.field(description="The buyer threatens a bad review or dispute to get cash.")
-    def threatens_review(self) -> bool:
-        return self.row.threatens_review
-
-    @strawberry.field(description="Free reissues this order already had.")
-    def free_reissues_given(self) -> int:
-        return self.row.free_reissues_given
-
-    @strawberry.field(description="Tracking number of the buyer's return parcel.")
-    def return_tracking_number(self) -> str | None:
-        return self.row.return_tracking_number
-
-    @strawberry.field(description="The return went to a wrong address.")
-    def return_to_wrong_address(self) -> bool:
-        return self.row.return_to_wrong_address
+        return cls(
+            id=strawberry.ID(to_global_id("RefundRequest", row.id)),
+            row=row,
+            refund_number=row.refund_number,
+            type=row.type,
+            reason=row.reason,
+            status=row.status,
+            requested_at=row.requested_at,
+            amount=row.amount,
+            refunded_at=row.refunded_at,
+            platform_refund=row.platform_refund,
+            threatens_review=row.threatens_review,
+            free_reissues_given=row.free_reissues_given,
+            return_tracking_number=row.return_tracking_number,
+            return_to_wrong_address=row.return_to_wrong_address,
+        )
 
     @strawberry.field(description="The order the request is on.")
     async def order(

@@ -24,52 +24,45 @@ class TrackingEventType:
 @strawberry.type(name="Shipment", description="A parcel sent for an order.")
 class ShipmentType(Node):
     row: strawberry.Private[models.Shipment]
+    carrier: str | None = strawberry.field(description="Carrier name.")
+    tracking_number: str | None = strawberry.field(
+        description="Tracking number; null when shipped offline without one online."
+    )
+    shipped_offline_at: datetime | None = strawberry.field(
+        description="When the parcel was handed to the carrier offline."
+    )
+    tracking_uploaded_at: datetime | None = strawberry.field(
+        description="When the tracking number was uploaded to the platform."
+    )
+    picked_up_at: datetime | None = strawberry.field(description="Pickup scan time (揽件).")
+    signer: SignerKind | None = strawberry.field(description="Who signed for it.")  # type: ignore[valid-type]
+    interceptable: bool | None = strawberry.field(
+        description="Whether interception is still possible; null = derive from events."
+    )
+    outbound_recorded: bool | None = strawberry.field(
+        description="Whether the warehouse outbound record exists."
+    )
+    expected_weight_g: int | None = strawberry.field(description="Expected parcel weight in grams.")
+    recorded_weight_g: int | None = strawberry.field(
+        description="Weight recorded by the carrier in grams."
+    )
 
     @classmethod
     def from_model(cls, row: models.Shipment) -> ShipmentType:
-        return cls(id=strawberry.ID(to_global_id("Shipment", row.id)), row=row)
-
-    @strawberry.field(description="Carrier name.")
-    def carrier(self) -> str | None:
-        return self.row.carrier
-
-    @strawberry.field(description="Tracking number; null when shipped offline without one online.")
-    def tracking_number(self) -> str | None:
-        return self.row.tracking_number
-
-    @strawberry.field(description="When the parcel was handed to the carrier offline.")
-    def shipped_offline_at(self) -> datetime | None:
-        return self.row.shipped_offline_at
-
-    @strawberry.field(description="When the tracking number was uploaded to the platform.")
-    def tracking_uploaded_at(self) -> datetime | None:
-        return self.row.tracking_uploaded_at
-
-    @strawberry.field(description="Pickup scan time (揽件).")
-    def picked_up_at(self) -> datetime | None:
-        return self.row.picked_up_at
-
-    @strawberry.field(description="Who signed for it.")
-    def signer(self) -> SignerKind | None:  # type: ignore[valid-type]
-        return self.row.signer
-
-    @strawberry.field(
-        description="Whether interception is still possible; null = derive from events."
-    )
-    def interceptable(self) -> bool | None:
-        return self.row.interceptable
-
-    @strawberry.field(description="Whether the warehouse outbound record exists.")
-    def outbound_recorded(self) -> bool | None:
-        return self.row.outbound_recorded
-
-    @strawberry.field(description="Expected parcel weight in grams.")
-    def expected_weight_g(self) -> int | None:
-        return self.row.expected_weight_g
-
-    @strawberry.field(description="Weight recorded by the carrier in grams.")
-    def recorded_weight_g(self) -> int | None:
-        return self.row.recorded_weight_g
+        return cls(
+            id=strawberry.ID(to_global_id("Shipment", row.id)),
+            row=row,
+            carrier=row.carrier,
+            tracking_number=row.tracking_number,
+            shipped_offline_at=row.shipped_offline_at,
+            tracking_uploaded_at=row.tracking_uploaded_at,
+            picked_up_at=row.picked_up_at,
+            signer=row.signer,
+            interceptable=row.interceptable,
+            outbound_recorded=row.outbound_recorded,
+            expected_weight_g=row.expected_weight_g,
+            recorded_weight_g=row.recorded_weight_g,
+        )
 
     @strawberry.field(description="Tracking events, oldest first.")
     async def events(self, info: Info) -> list[TrackingEventType]:
