@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 
 async def gql(
@@ -36,3 +36,14 @@ def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def gql_data(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
+    """``data`` of a request that must not fail with GraphQL errors."""
+    body = await gql(client, token, query, variables)
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def count_rows(session: AsyncSession, model: type[Any]) -> int:
+    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())

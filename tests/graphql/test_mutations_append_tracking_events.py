@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import Order, Role, Shipment, TrackingEvent
 from service.decision.facts import OrderStatus
 from service.graphql.relay import to_global_id
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import count_rows, gql_data
 
 UPSERT = """
 mutation Upsert($orders: [OrderInput!]!) {
@@ -37,22 +38,6 @@ mutation Append($events: [ParcelTrackingEventInput!]!) {
 """
 
 
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def seed(client: httpx.AsyncClient, token: str, number: str = "PO-1") -> str:
     order = {
         "orderNumber": number,
@@ -61,9 +46,9 @@ async def seed(client: httpx.AsyncClient, token: str, number: str = "PO-1") -> s
         "status": "SHIPPED",
         "confirmedAt": "2026-11-20T10:00:00+08:00",
     }
-    await gql(client, token, UPSERT, orders=[order])
+    await gql_data(client, token, UPSERT, orders=[order])
     parcel = {"trackingNumber": f"YT-{number}", "trackingUploadedAt": "2026-11-21T10:00:00+08:00"}
-    data = await gql(client, token, RECORD, number=number, shipment=parcel)
+    data = await gql_data(client, token, RECORD, number=number, shipment=parcel)
     return str(data["recordShipment"]["shipment"]["id"])
 
 
@@ -83,8 +68,8 @@ async def test_appends_by_id_and_number_idempotently(
         {"trackingNumber": "YT-PO-1", "at": "2026-11-23T12:00:00+08:00", "kind": "SIGNED"},
     ]
     # when
-    first = await gql(client, token, APPEND, events=batch)
-    again = await gql(client, token, APPEND, events=batch)
+    first = await gql_data(client, token, APPEND, events=batch)
+    again = await gql_data(client, token, APPEND, events=batch)
     # then
     assert errors(first) == [] and errors(again) == []
     [shipment] = again["appendTrackingEvents"]["shipments"]
@@ -92,7 +77,7 @@ async def test_appends_by_id_and_number_idempotently(
     assert [e["kind"] for e in shipment["events"]] == ["PICKUP", "SIGNED"]
     assert shipment["pickedUpAt"] == "2026-11-21T04:00:00+00:00"
     assert shipment["order"]["status"] == "SIGNED"
-    assert await count(session, TrackingEvent) == 2
+    assert await count_rows(session, TrackingEvent) == 2
     assert (await session.execute(select(Order.status))).scalar_one() is OrderStatus.SIGNED
 
 
@@ -107,11 +92,11 @@ async def test_event_before_confirmation_rejects_the_batch(
         {"trackingNumber": "YT-PO-1", "at": "2026-11-19T12:00:00+08:00", "kind": "PICKUP"},
     ]
     # when
-    data = await gql(client, token, APPEND, events=batch)
+    data = await gql_data(client, token, APPEND, events=batch)
     # then
     assert errors(data) == [(["input", "events", "1", "at"], "INCONSISTENT_FACTS")]
     assert "confirmation" in data["appendTrackingEvents"]["userErrors"][0]["message"]
-    assert await count(session, TrackingEvent) == 0
+    assert await count_rows(session, TrackingEvent) == 0
     assert (await session.execute(select(Shipment.picked_up_at))).scalar_one() is None
 
 
@@ -131,7 +116,7 @@ async def test_unknown_parcels_and_missing_names(
         {"shipmentId": shipment_a, "trackingNumber": "YT-PO-1", "at": at, "kind": "SIGNED"},
     ]
     # when
-    data = await gql(client, token_b, APPEND, events=batch)
+    data = await gql_data(client, token_b, APPEND, events=batch)
     # then
     assert errors(data) == [
         (["input", "events", "0", "shipmentId"], "NOT_FOUND"),
@@ -140,7 +125,7 @@ async def test_unknown_parcels_and_missing_names(
         (["input", "events", "3", "shipmentId"], "REQUIRED"),
         (["input", "events", "4", "trackingNumber"], "INVALID"),
     ]
-    assert await count(session, TrackingEvent) == 0
+    assert await count_rows(session, TrackingEvent) == 0
 
 
 async def test_too_many_and_forbidden(client: httpx.AsyncClient, session: AsyncSession) -> None:
@@ -151,9 +136,9 @@ async def test_too_many_and_forbidden(client: httpx.AsyncClient, session: AsyncS
     agent = await make_token(session, shop, Role.AGENT)
     event = {"trackingNumber": "YT-PO-1", "at": "2026-11-22T12:00:00+08:00", "kind": "SIGNED"}
     # when
-    too_many = await gql(client, token, APPEND, events=[event] * 501)
-    forbidden = await gql(client, agent, APPEND, events=[event])
+    too_many = await gql_data(client, token, APPEND, events=[event] * 501)
+    forbidden = await gql_data(client, agent, APPEND, events=[event])
     # then
     assert errors(too_many) == [(["input", "events"], "TOO_MANY")]
     assert errors(forbidden) == [(None, "FORBIDDEN")]
-    assert await count(session, TrackingEvent) == 0
+    assert await count_rows(session, TrackingEvent) == 0

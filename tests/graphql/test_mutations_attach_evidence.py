@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import EvidenceItem, Role
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import count_rows, gql_data
 
 UPSERT = """
 mutation Upsert($orders: [OrderInput!]!) {
@@ -36,22 +37,6 @@ mutation Attach($orderId: ID, $refundId: ID, $reference: String!) {
 """
 
 
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
     order = {
         "orderNumber": "PO-1",
@@ -60,14 +45,14 @@ async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
         "status": "AWAITING_SHIPMENT",
         "confirmedAt": "2026-11-20T10:00:00+08:00",
     }
-    data = await gql(client, token, UPSERT, orders=[order])
+    data = await gql_data(client, token, UPSERT, orders=[order])
     refund = {
         "refundNumber": "RF-1",
         "type": "REFUND_ONLY",
         "reason": "NOT_SHIPPED",
         "requestedAt": "2026-11-21T10:00:00+08:00",
     }
-    created = await gql(client, token, CREATE, refund=refund)
+    created = await gql_data(client, token, CREATE, refund=refund)
     return (
         str(data["upsertOrders"]["orders"][0]["id"]),
         str(created["createRefundRequest"]["refundRequest"]["id"]),
@@ -85,8 +70,8 @@ async def test_attaches_to_order_and_to_refund(
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     order_id, refund_id = await seed(client, token)
     # when
-    on_order = await gql(client, token, ATTACH, orderId=order_id, reference="wms://out/1")
-    on_refund = await gql(client, token, ATTACH, refundId=refund_id, reference="wms://out/2")
+    on_order = await gql_data(client, token, ATTACH, orderId=order_id, reference="wms://out/1")
+    on_refund = await gql_data(client, token, ATTACH, refundId=refund_id, reference="wms://out/2")
     # then
     assert errors(on_order) == [] and errors(on_refund) == []
     assert on_order["attachEvidence"]["evidence"] == {
@@ -111,12 +96,14 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     agent = await make_token(session, shop, Role.AGENT)
     other = await make_token(session, await make_shop(session, "b"), Role.INTEGRATION)
     # when
-    neither = await gql(client, token, ATTACH, reference="x")
-    both = await gql(client, token, ATTACH, orderId=order_id, refundId=refund_id, reference="x")
-    too_long = await gql(client, token, ATTACH, orderId=order_id, reference="x" * 501)
-    forbidden = await gql(client, agent, ATTACH, orderId=order_id, reference="x")
-    foreign = await gql(client, other, ATTACH, refundId=refund_id, reference="x")
-    wrong_type = await gql(client, token, ATTACH, orderId=refund_id, reference="x")
+    neither = await gql_data(client, token, ATTACH, reference="x")
+    both = await gql_data(
+        client, token, ATTACH, orderId=order_id, refundId=refund_id, reference="x"
+    )
+    too_long = await gql_data(client, token, ATTACH, orderId=order_id, reference="x" * 501)
+    forbidden = await gql_data(client, agent, ATTACH, orderId=order_id, reference="x")
+    foreign = await gql_data(client, other, ATTACH, refundId=refund_id, reference="x")
+    wrong_type = await gql_data(client, token, ATTACH, orderId=refund_id, reference="x")
     # then
     assert errors(neither) == [(["input", "orderId"], "REQUIRED")]
     assert errors(both) == [(["input", "refundRequestId"], "INVALID")]
@@ -124,4 +111,4 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     assert errors(forbidden) == [(None, "FORBIDDEN")]
     assert errors(foreign) == [(["input", "refundRequestId"], "NOT_FOUND")]
     assert errors(wrong_type) == [(["input", "orderId"], "NOT_FOUND")]
-    assert await count(session, EvidenceItem) == 0
+    assert await count_rows(session, EvidenceItem) == 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.models import Order, Role, Shipment, TrackingEvent
 from service.decision.facts import OrderStatus
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import count_rows, gql_data
 
 UPSERT = """
 mutation Upsert($orders: [OrderInput!]!) {
@@ -35,22 +34,6 @@ mutation Append($events: [ParcelTrackingEventInput!]!) {
 """
 
 
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def test_a_day_of_orders_and_tracking(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -66,11 +49,11 @@ async def test_a_day_of_orders_and_tracking(
         }
         for i in range(100)
     ]
-    upserted = await gql(client, token, UPSERT, orders=orders)
+    upserted = await gql_data(client, token, UPSERT, orders=orders)
     assert upserted["upsertOrders"]["userErrors"] == []
     for i in range(20):
         parcel = {"trackingNumber": f"YT{i:03}", "trackingUploadedAt": "2026-11-21T08:00:00+08:00"}
-        shipped = await gql(client, token, RECORD, number=f"PO-{i:03}", shipment=parcel)
+        shipped = await gql_data(client, token, RECORD, number=f"PO-{i:03}", shipment=parcel)
         assert shipped["recordShipment"]["userErrors"] == []
     events = [
         {"trackingNumber": f"YT{i:03}", "at": f"2026-11-21T{10 + k}:00:00+08:00", "kind": kind}
@@ -78,15 +61,15 @@ async def test_a_day_of_orders_and_tracking(
         for k, kind in enumerate(["PICKUP", "SORTING_ARRIVAL", "SORTING_DEPARTURE", "SIGNED"])
     ]
     # when
-    appended = await gql(client, token, APPEND, events=events)
-    again = await gql(client, token, APPEND, events=events)
+    appended = await gql_data(client, token, APPEND, events=events)
+    again = await gql_data(client, token, APPEND, events=events)
     # then
     assert appended["appendTrackingEvents"]["userErrors"] == []
     assert len(appended["appendTrackingEvents"]["shipments"]) == 20
     assert again["appendTrackingEvents"]["userErrors"] == []
-    assert await count(session, Order) == 100
-    assert await count(session, Shipment) == 20
-    assert await count(session, TrackingEvent) == 80
+    assert await count_rows(session, Order) == 100
+    assert await count_rows(session, Shipment) == 20
+    assert await count_rows(session, TrackingEvent) == 80
     signed = await session.execute(
         select(func.count()).select_from(Order).where(Order.status == OrderStatus.SIGNED)
     )

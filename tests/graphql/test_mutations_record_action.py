@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import ActionRecord, Role
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import count_rows, gql_data
 
 UPSERT = """
 mutation Upsert($orders: [OrderInput!]!) {
@@ -40,22 +41,6 @@ mutation Record($orderId: ID, $refundId: ID, $inquiry: Inquiry, $taken: Action!,
 """
 
 
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
     order = {
         "orderNumber": "PO-1",
@@ -64,14 +49,14 @@ async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
         "status": "AWAITING_SHIPMENT",
         "confirmedAt": "2026-11-20T10:00:00+08:00",
     }
-    data = await gql(client, token, UPSERT, orders=[order])
+    data = await gql_data(client, token, UPSERT, orders=[order])
     refund = {
         "refundNumber": "RF-1",
         "type": "REFUND_ONLY",
         "reason": "NOT_SHIPPED",
         "requestedAt": "2026-11-21T09:00:00+08:00",
     }
-    created = await gql(client, token, CREATE, refund=refund)
+    created = await gql_data(client, token, CREATE, refund=refund)
     return (
         str(data["upsertOrders"]["orders"][0]["id"]),
         str(created["createRefundRequest"]["refundRequest"]["id"]),
@@ -90,11 +75,13 @@ async def test_records_the_decision_seen_and_whether_it_was_overridden(
     order_id, refund_id = await seed(client, await make_token(session, shop, Role.INTEGRATION))
     agent = await make_token(session, shop, Role.AGENT)
     # when: once following the recommendation, once not
-    probe = await gql(client, agent, RECORD, refundId=refund_id, taken="NO_ACTION")
+    probe = await gql_data(client, agent, RECORD, refundId=refund_id, taken="NO_ACTION")
     recommended = probe["recordAction"]["actionRecord"]["recommendedAction"]
     other = "NO_ACTION" if recommended != "NO_ACTION" else "INTERCEPT"
-    followed = await gql(client, agent, RECORD, refundId=refund_id, taken=recommended, note="ok")
-    overridden = await gql(
+    followed = await gql_data(
+        client, agent, RECORD, refundId=refund_id, taken=recommended, note="ok"
+    )
+    overridden = await gql_data(
         client, agent, RECORD, orderId=order_id, inquiry="URGE_SHIPMENT", taken=other
     )
     # then
@@ -123,16 +110,16 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     agent = await make_token(session, shop, Role.AGENT)
     other = await make_token(session, await make_shop(session, "b"), Role.ADMIN)
     # when
-    forbidden = await gql(client, ingest, RECORD, orderId=order_id, taken="NO_ACTION")
-    neither = await gql(client, agent, RECORD, taken="NO_ACTION")
-    inquiry_on_refund = await gql(
+    forbidden = await gql_data(client, ingest, RECORD, orderId=order_id, taken="NO_ACTION")
+    neither = await gql_data(client, agent, RECORD, taken="NO_ACTION")
+    inquiry_on_refund = await gql_data(
         client, agent, RECORD, refundId=refund_id, inquiry="URGE_SHIPMENT", taken="NO_ACTION"
     )
-    long_note = await gql(
+    long_note = await gql_data(
         client, agent, RECORD, orderId=order_id, taken="NO_ACTION", note="x" * 2001
     )
-    foreign = await gql(client, other, RECORD, orderId=order_id, taken="NO_ACTION")
-    wrong_type = await gql(client, agent, RECORD, refundId=order_id, taken="NO_ACTION")
+    foreign = await gql_data(client, other, RECORD, orderId=order_id, taken="NO_ACTION")
+    wrong_type = await gql_data(client, agent, RECORD, refundId=order_id, taken="NO_ACTION")
     # then
     assert errors(forbidden) == [(None, "FORBIDDEN")]
     assert errors(neither) == [(["input", "orderId"], "REQUIRED")]
@@ -140,7 +127,7 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     assert errors(long_note) == [(["input", "note"], "INVALID")]
     assert errors(foreign) == [(["input", "orderId"], "NOT_FOUND")]
     assert errors(wrong_type) == [(["input", "refundRequestId"], "NOT_FOUND")]
-    assert await count(session, ActionRecord) == 0
+    assert await count_rows(session, ActionRecord) == 0
 
 
 NODE = """
@@ -155,12 +142,12 @@ async def test_a_recorded_action_is_a_node_of_its_shop_only(
     shop = await make_shop(session)
     _, refund_id = await seed(client, await make_token(session, shop, Role.INTEGRATION))
     agent = await make_token(session, shop, Role.AGENT)
-    data = await gql(client, agent, RECORD, refundId=refund_id, taken="AGREE_REFUND")
+    data = await gql_data(client, agent, RECORD, refundId=refund_id, taken="AGREE_REFUND")
     record = data["recordAction"]["actionRecord"]
     other = await make_token(session, await make_shop(session, "shop-b"), Role.AGENT)
     # when it is looked up by id from each shop
-    mine = await gql(client, agent, NODE, id=record["id"])
-    theirs = await gql(client, other, NODE, id=record["id"])
+    mine = await gql_data(client, agent, NODE, id=record["id"])
+    theirs = await gql_data(client, other, NODE, id=record["id"])
     # then
     assert mine["node"] == {
         "__typename": "ActionRecord",

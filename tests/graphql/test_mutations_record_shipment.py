@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import Order, Role, Shipment, TrackingEvent
 from service.decision.facts import OrderStatus
 from service.graphql.relay import to_global_id
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import count_rows, gql_data
 
 UPSERT = """
 mutation Upsert($orders: [OrderInput!]!) {
@@ -33,22 +34,6 @@ mutation Ship($orderId: ID, $number: String, $shipmentId: ID, $shipment: Shipmen
 UPLOADED = "2026-11-21T10:00:00+08:00"
 
 
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def seed(client: httpx.AsyncClient, token: str, status: str = "AWAITING_SHIPMENT") -> str:
     order = {
         "orderNumber": "PO-1",
@@ -57,7 +42,7 @@ async def seed(client: httpx.AsyncClient, token: str, status: str = "AWAITING_SH
         "status": status,
         "confirmedAt": "2026-11-20T10:00:00+08:00",
     }
-    data = await gql(client, token, UPSERT, orders=[order])
+    data = await gql_data(client, token, UPSERT, orders=[order])
     return str(data["upsertOrders"]["orders"][0]["id"])
 
 
@@ -82,10 +67,10 @@ async def test_records_a_parcel_with_events_then_updates_it(
         "events": events,
     }
     # when
-    first = await gql(client, token, RECORD, orderId=order_id, shipment=parcel)
+    first = await gql_data(client, token, RECORD, orderId=order_id, shipment=parcel)
     shipment_id = first["recordShipment"]["shipment"]["id"]
     signed = [*events, {"at": "2026-11-23T12:00:00+08:00", "kind": "SIGNED"}]
-    second = await gql(
+    second = await gql_data(
         client,
         token,
         RECORD,
@@ -101,8 +86,8 @@ async def test_records_a_parcel_with_events_then_updates_it(
     assert shipment["pickedUpAt"] == "2026-11-21T04:00:00+00:00"  # from the PICKUP event
     assert [e["kind"] for e in shipment["events"]] == ["PICKUP", "SORTING_ARRIVAL", "SIGNED"]
     assert shipment["order"]["status"] == "SIGNED"
-    assert await count(session, Shipment) == 1
-    assert await count(session, TrackingEvent) == 3
+    assert await count_rows(session, Shipment) == 1
+    assert await count_rows(session, TrackingEvent) == 3
     assert (await session.execute(select(Order.status))).scalar_one() is OrderStatus.SIGNED
 
 
@@ -113,12 +98,12 @@ async def test_order_must_be_named_exactly_once(
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     order_id = await seed(client, token)
     # when
-    neither = await gql(client, token, RECORD, shipment={})
-    both = await gql(client, token, RECORD, orderId=order_id, number="PO-1", shipment={})
+    neither = await gql_data(client, token, RECORD, shipment={})
+    both = await gql_data(client, token, RECORD, orderId=order_id, number="PO-1", shipment={})
     # then
     assert errors(neither) == [(["input", "orderId"], "REQUIRED")]
     assert errors(both) == [(["input", "orderNumber"], "INVALID")]
-    assert await count(session, Shipment) == 0
+    assert await count_rows(session, Shipment) == 0
 
 
 async def test_inconsistent_parcel_is_rejected_with_paths(
@@ -136,8 +121,8 @@ async def test_inconsistent_parcel_is_rejected_with_paths(
         ],
     }
     # when
-    data = await gql(client, token, RECORD, number="PO-1", shipment=parcel)
-    unshipped = await gql(
+    data = await gql_data(client, token, RECORD, number="PO-1", shipment=parcel)
+    unshipped = await gql_data(
         client,
         token,
         RECORD,
@@ -150,8 +135,8 @@ async def test_inconsistent_parcel_is_rejected_with_paths(
         str((["input", "shipment", "events", "1", "at"], "INCONSISTENT_FACTS")),
     }
     assert errors(unshipped) == [(["input", "shipment", "events"], "INCONSISTENT_FACTS")]
-    assert await count(session, Shipment) == 0
-    assert await count(session, TrackingEvent) == 0
+    assert await count_rows(session, Shipment) == 0
+    assert await count_rows(session, TrackingEvent) == 0
 
 
 async def test_ids_of_another_shop_or_type_are_not_found(
@@ -160,27 +145,29 @@ async def test_ids_of_another_shop_or_type_are_not_found(
     # given a parcel in shop A
     token_a = await make_token(session, await make_shop(session, "a"), Role.INTEGRATION)
     order_a = await seed(client, token_a)
-    shipped = await gql(
+    shipped = await gql_data(
         client, token_a, RECORD, orderId=order_a, shipment={"trackingUploadedAt": UPLOADED}
     )
     shipment_a = shipped["recordShipment"]["shipment"]["id"]
     token_b = await make_token(session, await make_shop(session, "b"), Role.INTEGRATION)
     order_b = await seed(client, token_b)
     # when
-    foreign_order = await gql(client, token_b, RECORD, orderId=order_a, shipment={})
-    wrong_type = await gql(
+    foreign_order = await gql_data(client, token_b, RECORD, orderId=order_a, shipment={})
+    wrong_type = await gql_data(
         client, token_b, RECORD, orderId=to_global_id("Shipment", 1), shipment={}
     )
-    garbage = await gql(client, token_b, RECORD, orderId="not-an-id", shipment={})
-    missing = await gql(client, token_b, RECORD, orderId=to_global_id("Order", 10**9), shipment={})
-    foreign_shipment = await gql(
+    garbage = await gql_data(client, token_b, RECORD, orderId="not-an-id", shipment={})
+    missing = await gql_data(
+        client, token_b, RECORD, orderId=to_global_id("Order", 10**9), shipment={}
+    )
+    foreign_shipment = await gql_data(
         client, token_b, RECORD, orderId=order_b, shipmentId=shipment_a, shipment={}
     )
     # then
     for data in (foreign_order, wrong_type, garbage, missing):
         assert errors(data) == [(["input", "orderId"], "NOT_FOUND")]
     assert errors(foreign_shipment) == [(["input", "shipmentId"], "NOT_FOUND")]
-    assert await count(session, Shipment) == 1
+    assert await count_rows(session, Shipment) == 1
 
 
 async def test_agent_token_is_forbidden(client: httpx.AsyncClient, session: AsyncSession) -> None:
@@ -189,7 +176,7 @@ async def test_agent_token_is_forbidden(client: httpx.AsyncClient, session: Asyn
     await seed(client, await make_token(session, shop, Role.INTEGRATION))
     agent = await make_token(session, shop, Role.AGENT)
     # when
-    data = await gql(client, agent, RECORD, number="PO-1", shipment={"trackingNumber": "YT1"})
+    data = await gql_data(client, agent, RECORD, number="PO-1", shipment={"trackingNumber": "YT1"})
     # then
     assert errors(data) == [(None, "FORBIDDEN")]
-    assert await count(session, Shipment) == 0
+    assert await count_rows(session, Shipment) == 0

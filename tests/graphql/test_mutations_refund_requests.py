@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import EvidenceItem, EvidenceSource, RefundRequest, Role
 from service.decision.facts import RefundStatus
 from service.graphql.relay import to_global_id
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import count_rows, gql_data
 
 UPSERT = """
 mutation Upsert($orders: [OrderInput!]!) {
@@ -52,22 +53,6 @@ def refund(number: str = "RF-1", **over: Any) -> dict[str, Any]:
     }
 
 
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
 async def seed(client: httpx.AsyncClient, token: str) -> str:
     order = {
         "orderNumber": "PO-1",
@@ -76,7 +61,7 @@ async def seed(client: httpx.AsyncClient, token: str) -> str:
         "status": "AWAITING_SHIPMENT",
         "confirmedAt": "2026-11-20T10:00:00+08:00",
     }
-    data = await gql(client, token, UPSERT, orders=[order])
+    data = await gql_data(client, token, UPSERT, orders=[order])
     return str(data["upsertOrders"]["orders"][0]["id"])
 
 
@@ -91,7 +76,7 @@ async def test_creates_a_request_with_buyer_evidence(
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     order_id = await seed(client, token)
     # when
-    data = await gql(
+    data = await gql_data(
         client, token, CREATE, orderId=order_id, refund=refund(buyerEvidence=["DAMAGE_PHOTO"])
     )
     # then
@@ -109,20 +94,20 @@ async def test_create_rejections(client: httpx.AsyncClient, session: AsyncSessio
     # given
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     await seed(client, token)
-    await gql(client, token, CREATE, number="PO-1", refund=refund())
+    await gql_data(client, token, CREATE, number="PO-1", refund=refund())
     # when
-    duplicate = await gql(client, token, CREATE, number="PO-1", refund=refund())
-    early = await gql(
+    duplicate = await gql_data(client, token, CREATE, number="PO-1", refund=refund())
+    early = await gql_data(
         client,
         token,
         CREATE,
         number="PO-1",
         refund=refund("RF-2", requestedAt="2026-11-19T10:00:00Z"),
     )
-    too_much = await gql(
+    too_much = await gql_data(
         client, token, CREATE, number="PO-1", refund=refund("RF-3", amount="20.00")
     )
-    missing = await gql(client, token, CREATE, number="PO-404", refund=refund("RF-4"))
+    missing = await gql_data(client, token, CREATE, number="PO-404", refund=refund("RF-4"))
     # then
     assert errors(duplicate, "createRefundRequest") == [
         (["input", "refundRequest", "refundNumber"], "DUPLICATE")
@@ -134,7 +119,7 @@ async def test_create_rejections(client: httpx.AsyncClient, session: AsyncSessio
         (["input", "refundRequest", "amount"], "INCONSISTENT_FACTS")
     ]
     assert errors(missing, "createRefundRequest") == [(["input", "orderNumber"], "NOT_FOUND")]
-    assert await count(session, RefundRequest) == 1
+    assert await count_rows(session, RefundRequest) == 1
 
 
 async def test_create_forbidden_and_foreign_order(
@@ -146,25 +131,25 @@ async def test_create_forbidden_and_foreign_order(
     agent = await make_token(session, shop_a, Role.AGENT)
     other = await make_token(session, await make_shop(session, "b"), Role.INTEGRATION)
     # when
-    forbidden = await gql(client, agent, CREATE, orderId=order_a, refund=refund())
-    foreign = await gql(client, other, CREATE, orderId=order_a, refund=refund())
+    forbidden = await gql_data(client, agent, CREATE, orderId=order_a, refund=refund())
+    foreign = await gql_data(client, other, CREATE, orderId=order_a, refund=refund())
     # then
     assert errors(forbidden, "createRefundRequest") == [(None, "FORBIDDEN")]
     assert errors(foreign, "createRefundRequest") == [(["input", "orderId"], "NOT_FOUND")]
-    assert await count(session, RefundRequest) == 0
+    assert await count_rows(session, RefundRequest) == 0
 
 
 async def test_status_transitions(client: httpx.AsyncClient, session: AsyncSession) -> None:
     # given
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     await seed(client, token)
-    created = await gql(client, token, CREATE, number="PO-1", refund=refund())
+    created = await gql_data(client, token, CREATE, number="PO-1", refund=refund())
     rid = created["createRefundRequest"]["refundRequest"]["id"]
     # when
-    rejected = await gql(client, token, UPDATE, id=rid, status="REJECTED")
-    reopened = await gql(client, token, UPDATE, id=rid, status="PENDING")
-    cancelled = await gql(client, token, UPDATE, id=rid, status="CANCELLED")
-    refund_cancelled = await gql(
+    rejected = await gql_data(client, token, UPDATE, id=rid, status="REJECTED")
+    reopened = await gql_data(client, token, UPDATE, id=rid, status="PENDING")
+    cancelled = await gql_data(client, token, UPDATE, id=rid, status="CANCELLED")
+    refund_cancelled = await gql_data(
         client, token, UPDATE, id=rid, status="REFUNDED", at="2026-11-22T10:00:00Z"
     )
     # then
@@ -184,13 +169,17 @@ async def test_refunded_needs_a_time_not_before_the_request(
     # given
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     await seed(client, token)
-    created = await gql(client, token, CREATE, number="PO-1", refund=refund())
+    created = await gql_data(client, token, CREATE, number="PO-1", refund=refund())
     rid = created["createRefundRequest"]["refundRequest"]["id"]
     # when
-    no_time = await gql(client, token, UPDATE, id=rid, status="REFUNDED")
-    early = await gql(client, token, UPDATE, id=rid, status="REFUNDED", at="2026-11-21T01:00:00Z")
-    kind_without = await gql(client, token, UPDATE, id=rid, status="AGREED", kind="FAST_REFUND")
-    done = await gql(
+    no_time = await gql_data(client, token, UPDATE, id=rid, status="REFUNDED")
+    early = await gql_data(
+        client, token, UPDATE, id=rid, status="REFUNDED", at="2026-11-21T01:00:00Z"
+    )
+    kind_without = await gql_data(
+        client, token, UPDATE, id=rid, status="AGREED", kind="FAST_REFUND"
+    )
+    done = await gql_data(
         client,
         token,
         UPDATE,
@@ -218,14 +207,14 @@ async def test_update_forbidden_and_foreign_ids(
     shop_a = await make_shop(session, "a")
     token = await make_token(session, shop_a, Role.INTEGRATION)
     await seed(client, token)
-    created = await gql(client, token, CREATE, number="PO-1", refund=refund())
+    created = await gql_data(client, token, CREATE, number="PO-1", refund=refund())
     rid = created["createRefundRequest"]["refundRequest"]["id"]
     agent = await make_token(session, shop_a, Role.AGENT)
     other = await make_token(session, await make_shop(session, "b"), Role.INTEGRATION)
     # when
-    forbidden = await gql(client, agent, UPDATE, id=rid, status="AGREED")
-    foreign = await gql(client, other, UPDATE, id=rid, status="AGREED")
-    wrong_type = await gql(client, token, UPDATE, id=to_global_id("Order", 1), status="AGREED")
+    forbidden = await gql_data(client, agent, UPDATE, id=rid, status="AGREED")
+    foreign = await gql_data(client, other, UPDATE, id=rid, status="AGREED")
+    wrong_type = await gql_data(client, token, UPDATE, id=to_global_id("Order", 1), status="AGREED")
     # then
     assert errors(forbidden, "updateRefundStatus") == [(None, "FORBIDDEN")]
     for data in (foreign, wrong_type):

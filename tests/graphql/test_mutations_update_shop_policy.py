@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import Role, Shop
 from tests.conftest import make_shop, make_token
+from tests.graphql.helpers import gql_data
 
 UPDATE = """
 mutation Policy($coupon: Decimal, $ship: Int, $respond: Int, $clear: [String!]) {
@@ -21,18 +22,6 @@ mutation Policy($coupon: Decimal, $ship: Int, $respond: Int, $clear: [String!]) 
   }
 }
 """
-
-
-async def gql(client: httpx.AsyncClient, token: str, query: str, **variables: Any) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 def errors(data: dict[str, Any]) -> list[tuple[Any, str]]:
@@ -49,8 +38,8 @@ async def test_sets_then_clears(client: httpx.AsyncClient, session: AsyncSession
     # given
     token = await make_token(session, await make_shop(session), Role.ADMIN)
     # when
-    first = await gql(client, token, UPDATE, coupon="3.50", ship=72)
-    second = await gql(client, token, UPDATE, respond=24, clear=["shipWindowHours"])
+    first = await gql_data(client, token, UPDATE, coupon="3.50", ship=72)
+    second = await gql_data(client, token, UPDATE, respond=24, clear=["shipWindowHours"])
     # then
     assert first["updateShopPolicy"]["shop"] == {
         "couponAmount": "3.50",
@@ -65,15 +54,15 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     # given
     shop = await make_shop(session)
     token = await make_token(session, shop, Role.ADMIN)
-    await gql(client, token, UPDATE, ship=72)
+    await gql_data(client, token, UPDATE, ship=72)
     agent = await make_token(session, shop, Role.AGENT)
     ingest = await make_token(session, shop, Role.INTEGRATION)
     # when
-    zero_hours = await gql(client, token, UPDATE, ship=0, coupon="2.00")
-    negative = await gql(client, token, UPDATE, coupon="-1.00")
-    unknown = await gql(client, token, UPDATE, clear=["nope"])
-    both = await gql(client, token, UPDATE, ship=10, clear=["shipWindowHours"])
-    forbidden = [await gql(client, t, UPDATE, ship=10) for t in (agent, ingest)]
+    zero_hours = await gql_data(client, token, UPDATE, ship=0, coupon="2.00")
+    negative = await gql_data(client, token, UPDATE, coupon="-1.00")
+    unknown = await gql_data(client, token, UPDATE, clear=["nope"])
+    both = await gql_data(client, token, UPDATE, ship=10, clear=["shipWindowHours"])
+    forbidden = [await gql_data(client, t, UPDATE, ship=10) for t in (agent, ingest)]
     # then
     assert errors(zero_hours) == [(["input", "shipWindowHours"], "INVALID")]
     assert errors(negative) == [(["input", "couponAmount"], "INVALID")]
