@@ -23,6 +23,7 @@ from service.graphql.types.enums import (
     SignerKind,
     TrackingEventKind,
 )
+from service.store.ingest import camel, fact_field
 
 MAX_EVENTS = 200
 MAX_AMOUNT = Decimal("10000000")
@@ -196,7 +197,7 @@ def check_shipment(problems: Problems, path: list[str], s: ShipmentInput) -> Non
     for name in ("expected_weight_g", "recorded_weight_g"):
         value = getattr(s, name)
         if value is not None and not 0 <= value <= MAX_WEIGHT_G:
-            problems.add([*path, _camel(name)], f"must be between 0 and {MAX_WEIGHT_G} grams")
+            problems.add([*path, camel(name)], f"must be between 0 and {MAX_WEIGHT_G} grams")
     check_events(problems, [*path, "events"], s.events or [])
 
 
@@ -298,15 +299,4 @@ _FACT_TO_INPUT = {"refund": "refundRequest"}
 
 def fact_path(prefix: list[str], dotted: str) -> list[str]:
     """``shipment.events[2].at`` → ``[*prefix, "shipment", "events", "2", "at"]``."""
-    out = list(prefix)
-    for part in dotted.split("."):
-        name, _, index = part.partition("[")
-        out.append(_FACT_TO_INPUT.get(name, _camel(name)))
-        if index:
-            out.append(index.rstrip("]"))
-    return out
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
+    return list(fact_field(tuple(prefix), dotted, _FACT_TO_INPUT))

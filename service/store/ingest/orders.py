@@ -1,0 +1,128 @@
+"""Upserting orders by the platform's order number."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import (
+    Order,
+    Shop,
+)
+from service.decision import facts as f
+from service.decision.validation import check_facts
+from service.store import queries
+from service.store.facts import refund_facts, shipment_facts
+from service.store.ingest.common import (
+    MAX_ORDERS,
+    Issue,
+    IssueCode,
+    Path,
+    Rejected,
+    fact_field,
+    inconsistent,
+    raise_if,
+)
+
+# -- orders ---------------------------------------------------------------------------
+
+
+async def upsert_orders(
+    session: AsyncSession, shop: Shop, orders: Sequence[f.OrderFacts], path: Path
+) -> list[Order]:
+    """Insert or update each order by (shop, order number); all or none.
+
+    Every order is checked against what is already stored for it (its latest parcel
+    and its refund requests), so an update cannot make stored facts contradict.
+    """
+    if len(orders) > MAX_ORDERS:
+        raise Rejected(
+            [
+                Issue(
+                    path,
+                    IssueCode.TOO_MANY,
+                    f"at most {MAX_ORDERS} orders per call, got {len(orders)}",
+                )
+            ]
+        )
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    for i, o in enumerate(orders):
+        here = (*path, str(i))
+        if o.order_number in seen:
+            issues.append(
+                Issue(
+                    (*here, "orderNumber"),
+                    IssueCode.DUPLICATE,
+                    f"order {o.order_number} also appears at index {seen[o.order_number]}",
+                )
+            )
+        else:
+            seen[o.order_number] = i
+        if o.platform is not shop.platform:
+            issues.append(
+                Issue(
+                    (*here, "platform"),
+                    IssueCode.INVALID,
+                    f"the shop sells on {shop.platform.value}, not {o.platform.value}",
+                )
+            )
+    raise_if(issues)
+
+    stored = await queries.orders_by_number(session, shop.id, seen)
+    ids = [o.id for o in stored.values()]
+    shipments = await queries.shipments_by_order(session, shop.id, ids)
+    latest = {oid: rows[-1] for oid, rows in shipments.items() if rows}
+    events = await queries.events_by_shipment(session, shop.id, [s.id for s in latest.values()])
+    refunds = await queries.refunds_by_order(session, shop.id, ids)
+    evidence = await queries.evidence_by_order(session, shop.id, ids)
+
+    for i, o in enumerate(orders):
+        here = (*path, str(i))
+        row = stored.get(o.order_number)
+        if row is None:
+            cases = [f.CaseFacts(order=o)]
+        else:
+            sh = latest.get(row.id)
+            sf = shipment_facts(sh, events.get(sh.id, [])) if sh is not None else None
+            ev = evidence.get(row.id, [])
+            cases = [f.CaseFacts(order=o, shipment=sf)] + [
+                f.CaseFacts(order=o, shipment=sf, refund=refund_facts(r, row, ev))
+                for r in refunds.get(row.id, [])
+            ]
+        reported: set[str] = set()
+        for case in cases:
+            for p in check_facts(case):
+                if p.field in reported:
+                    continue
+                reported.add(p.field)
+                if p.field.startswith("order."):
+                    issues.append(inconsistent(fact_field(here, p.field, {"order": ""}), p))
+                else:  # a stored parcel or refund that this order would contradict
+                    issues.append(inconsistent((*here, "confirmedAt"), p, "(stored)"))
+    raise_if(issues)
+
+    out: list[Order] = []
+    for o in orders:
+        row = stored.get(o.order_number)
+        if row is None:
+            row = Order(shop_id=shop.id, order_number=o.order_number)
+            session.add(row)
+        _apply_order(row, o)
+        out.append(row)
+    await session.flush()
+    return out
+
+
+def _apply_order(row: Order, o: f.OrderFacts) -> None:
+    row.platform = o.platform
+    row.amount = o.amount
+    row.status = o.status
+    row.confirmed_at = o.confirmed_at
+    row.group_formed_at = o.group_formed_at
+    row.ship_by = o.ship_by
+    row.can_fulfil = o.can_fulfil
+    row.return_address_complete = o.return_address_complete
+    row.remote_destination = o.remote_destination
+    row.force_majeure_exempt = o.force_majeure_exempt

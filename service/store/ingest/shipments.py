@@ -1,0 +1,311 @@
+"""Parcels and their tracking events."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import (
+    Order,
+    Shipment,
+    TrackingEvent,
+)
+from service.decision import facts as f
+from service.decision.validation import check_facts
+from service.store import queries
+from service.store.facts import order_facts, shipment_facts
+from service.store.ingest.common import (
+    MAX_TRACKING_EVENTS,
+    Issue,
+    IssueCode,
+    Path,
+    Rejected,
+    camel,
+    events_of,
+    fact_field,
+    inconsistent,
+    raise_if,
+)
+
+# -- shipments and tracking events -------------------------------------------------------
+
+_SHIPMENT_FIELDS = (
+    "carrier",
+    "tracking_number",
+    "shipped_offline_at",
+    "tracking_uploaded_at",
+    "picked_up_at",
+    "signer",
+    "interceptable",
+    "outbound_recorded",
+    "expected_weight_g",
+    "recorded_weight_g",
+)
+
+
+def _event_effects(shipment: f.ShipmentFacts) -> f.ShipmentFacts:
+    """A PICKUP event fills an empty pickup time (the earliest pickup scan)."""
+    if shipment.picked_up_at is not None:
+        return shipment
+    pickups = [e.at for e in shipment.events if e.kind is f.TrackingEventKind.PICKUP]
+    return dataclasses.replace(shipment, picked_up_at=min(pickups)) if pickups else shipment
+
+
+def _new_events(
+    stored: Sequence[TrackingEvent], incoming: Sequence[f.TrackingEvent]
+) -> list[tuple[int, f.TrackingEvent]]:
+    """Incoming events (with their input index) not already stored nor repeated."""
+    seen = {(e.at, e.kind) for e in stored}
+    out: list[tuple[int, f.TrackingEvent]] = []
+    for i, e in enumerate(incoming):
+        if (e.at, e.kind) not in seen:
+            seen.add((e.at, e.kind))
+            out.append((i, e))
+    return out
+
+
+def _check_shipment(
+    order: Order,
+    merged: f.ShipmentFacts,
+    stored_events: Sequence[TrackingEvent],
+    new: list[tuple[int, f.TrackingEvent]],
+    shipment_path: Path,
+    event_path: Path | None = None,
+    fallback: Path | None = None,
+    given_pickup: bool = False,
+) -> list[Issue]:
+    """Check order + parcel; new events come first so problem indices map to inputs.
+
+    ``event_path`` is the path of the input's events list (default: the parcel's
+    ``events``); an event problem on a stored event is reported on ``fallback``.
+    """
+    facts = dataclasses.replace(
+        merged,
+        events=tuple(e for _, e in new)
+        + tuple(f.TrackingEvent(at=e.at, kind=e.kind, place=e.place) for e in stored_events),
+    )
+    events_at = event_path if event_path is not None else (*shipment_path, "events")
+    # A pickup time filled from a new PICKUP event is that event's fault.
+    pickup_event = next(
+        (i for i, e in new if e.kind is f.TrackingEventKind.PICKUP and e.at == merged.picked_up_at),
+        None,
+    )
+    issues: list[Issue] = []
+    for p in check_facts(f.CaseFacts(order=order_facts(order), shipment=facts)):
+        if p.field == "shipment.picked_up_at" and pickup_event is not None and not given_pickup:
+            issues.append(inconsistent((*events_at, str(pickup_event), "at"), p))
+        elif p.field.startswith("shipment.events["):
+            index, _, rest = p.field.removeprefix("shipment.events[").partition("]")
+            k = int(index)
+            if k < len(new):
+                tail = tuple(camel(x) for x in rest.lstrip(".").split(".") if x)
+                issues.append(inconsistent((*events_at, str(new[k][0]), *tail), p))
+            else:
+                issues.append(inconsistent(fallback or shipment_path, p, "(stored event)"))
+        elif p.field.startswith("shipment.") and fallback is None:
+            issues.append(inconsistent(fact_field(shipment_path, p.field, {"shipment": ""}), p))
+        else:
+            issues.append(inconsistent(fallback or shipment_path, p, "(with stored facts)"))
+    return _merge(issues)
+
+
+def _merge(issues: list[Issue]) -> list[Issue]:
+    """One issue per field and code, their messages joined."""
+    merged: dict[tuple[Path, IssueCode], list[str]] = {}
+    for issue in issues:
+        merged.setdefault((issue.field, issue.code), []).append(issue.message)
+    return [Issue(field, code, "; ".join(msgs)) for (field, code), msgs in merged.items()]
+
+
+def _add_events(
+    session: AsyncSession, shipment: Shipment, new: list[tuple[int, f.TrackingEvent]]
+) -> None:
+    for _, e in new:
+        session.add(
+            TrackingEvent(
+                shop_id=shipment.shop_id,
+                shipment_id=shipment.id,
+                at=e.at,
+                kind=e.kind,
+                place=e.place,
+            )
+        )
+
+
+def _signed(order: Order, events: Sequence[f.TrackingEvent]) -> None:
+    """A SIGNED event moves a SHIPPED order to SIGNED."""
+    if order.status is f.OrderStatus.SHIPPED and any(
+        e.kind is f.TrackingEventKind.SIGNED for e in events
+    ):
+        order.status = f.OrderStatus.SIGNED
+
+
+async def record_shipment(
+    session: AsyncSession,
+    order: Order,
+    shipment: Shipment | None,
+    data: f.ShipmentFacts,
+    path: Path,
+) -> Shipment:
+    """Create a parcel for ``order`` or update ``shipment`` (a non-null field replaces
+    the stored value, null keeps it); store its events (deduplicated on time and
+    kind), then apply the events' effects (see :func:`append_tracking_events`)."""
+    stored_events = await events_of(session, order.shop_id, shipment.id) if shipment else []
+    merged = data
+    if shipment is not None:
+        merged = dataclasses.replace(
+            data,
+            **{
+                name: getattr(data, name)
+                if getattr(data, name) is not None
+                else getattr(shipment, name)
+                for name in _SHIPMENT_FIELDS
+            },
+        )
+    new = _new_events(stored_events, data.events)
+    all_events = [e for _, e in new] + [
+        f.TrackingEvent(at=e.at, kind=e.kind, place=e.place) for e in stored_events
+    ]
+    merged = _event_effects(dataclasses.replace(merged, events=tuple(all_events)))
+    given = data.picked_up_at is not None or (shipment is not None and shipment.picked_up_at)
+    raise_if(_check_shipment(order, merged, stored_events, new, path, given_pickup=bool(given)))
+
+    if shipment is None:
+        shipment = Shipment(shop_id=order.shop_id, order_id=order.id)
+        session.add(shipment)
+    for name in _SHIPMENT_FIELDS:
+        setattr(shipment, name, getattr(merged, name))
+    await session.flush()
+    _add_events(session, shipment, new)
+    _signed(order, [e for _, e in new])
+    await session.flush()
+    return shipment
+
+
+@dataclass(frozen=True, slots=True)
+class EventIn:
+    """One tracking event of an append batch, naming its parcel by id or number."""
+
+    shipment_id: int | None
+    shipment_id_given: bool
+    tracking_number: str | None
+    event: f.TrackingEvent
+
+
+async def append_tracking_events(
+    session: AsyncSession, shop_id: int, events: Sequence[EventIn], path: Path
+) -> list[Shipment]:
+    """Add carrier events to parcels; all or none. Idempotent: an event already stored
+    with the same time and kind is skipped. Effects: the earliest PICKUP event fills an
+    empty pickup time; a SIGNED event moves a SHIPPED order to SIGNED.
+
+    A tracking number that several parcels of the shop share names the newest one.
+    """
+    if len(events) > MAX_TRACKING_EVENTS:
+        raise Rejected(
+            [
+                Issue(
+                    path,
+                    IssueCode.TOO_MANY,
+                    f"at most {MAX_TRACKING_EVENTS} events per call, got {len(events)}",
+                )
+            ]
+        )
+    issues: list[Issue] = []
+    ids = sorted({e.shipment_id for e in events if e.shipment_id is not None})
+    numbers = sorted({e.tracking_number for e in events if e.tracking_number is not None})
+    by_id = await queries.by_ids(session, Shipment, shop_id, ids)
+    by_number: dict[str, Shipment] = {}
+    if numbers:
+        rows = (
+            await session.execute(
+                select(Shipment)
+                .where(Shipment.shop_id == shop_id, Shipment.tracking_number.in_(numbers))
+                .order_by(Shipment.id)
+            )
+        ).scalars()
+        for row in rows:
+            assert row.tracking_number is not None
+            by_number[row.tracking_number] = row  # the newest wins
+
+    targets: list[Shipment | None] = []
+    for i, e in enumerate(events):
+        here = (*path, str(i))
+        target: Shipment | None = None
+        if e.shipment_id_given and e.tracking_number is not None:
+            issues.append(
+                Issue(
+                    (*here, "trackingNumber"),
+                    IssueCode.INVALID,
+                    "give shipmentId or trackingNumber, not both",
+                )
+            )
+        elif e.shipment_id_given:
+            target = by_id.get(e.shipment_id) if e.shipment_id is not None else None
+            if target is None:
+                issues.append(Issue((*here, "shipmentId"), IssueCode.NOT_FOUND, "no such shipment"))
+        elif e.tracking_number is not None:
+            target = by_number.get(e.tracking_number)
+            if target is None:
+                issues.append(
+                    Issue(
+                        (*here, "trackingNumber"),
+                        IssueCode.NOT_FOUND,
+                        f"no shipment with tracking number {e.tracking_number}",
+                    )
+                )
+        else:
+            issues.append(
+                Issue(
+                    (*here, "shipmentId"), IssueCode.REQUIRED, "give shipmentId or trackingNumber"
+                )
+            )
+        targets.append(target)
+    raise_if(issues)
+
+    groups: dict[int, list[tuple[int, f.TrackingEvent]]] = {}
+    shipments: dict[int, Shipment] = {}
+    for i, (e, target) in enumerate(zip(events, targets, strict=True)):
+        assert target is not None
+        shipments.setdefault(target.id, target)
+        groups.setdefault(target.id, []).append((i, e.event))
+    stored = await queries.events_by_shipment(session, shop_id, list(shipments))
+    orders = await queries.by_ids(
+        session, Order, shop_id, sorted({s.order_id for s in shipments.values()})
+    )
+
+    plans: list[tuple[Shipment, Order, list[tuple[int, f.TrackingEvent]], f.ShipmentFacts]] = []
+    for sid, group in groups.items():
+        shipment, order = shipments[sid], orders[shipments[sid].order_id]
+        old = stored.get(sid, [])
+        fresh = _new_events(old, [e for _, e in group])
+        new = [(group[k][0], e) for k, e in fresh]  # back to batch indices
+        merged = _event_effects(
+            dataclasses.replace(
+                shipment_facts(shipment, old),
+                events=tuple(e for _, e in new) + tuple(shipment_facts(shipment, old).events),
+            )
+        )
+        issues += _check_shipment(
+            order,
+            merged,
+            old,
+            new,
+            path,
+            event_path=path,
+            fallback=(*path, str(group[0][0])),
+            given_pickup=shipment.picked_up_at is not None,
+        )
+        plans.append((shipment, order, new, merged))
+    raise_if(issues)
+
+    for shipment, order, new, merged in plans:
+        shipment.picked_up_at = merged.picked_up_at
+        _add_events(session, shipment, new)
+        _signed(order, [e for _, e in new])
+    await session.flush()
+    return list(shipments.values())
