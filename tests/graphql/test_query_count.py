@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.db.models import Role
 from service.decision.facts import OrderStatus, RefundReason, TrackingEventKind
+from service.graphql.relay import to_global_id
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW, make_order, make_refund, make_shipment
 from tests.graphql.helpers import count_statements, gql
@@ -63,3 +64,22 @@ async def test_refund_page_statement_count_is_flat(
     assert all(e["node"]["shipment"]["events"] for e in edges)
     assert len(small) == len(large), (small, large)
     assert len(large) <= 10
+
+
+async def test_nodes_batch_their_lookups(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given 10 orders
+    shop = await make_shop(session)
+    orders = [await make_order(session, shop, f"N-{i}") for i in range(10)]
+    token = await make_token(session, shop, Role.AGENT)
+    ids = [to_global_id("Order", o.id) for o in orders]
+    await gql(client, token, "{ __typename }")
+    # when they are fetched in one nodes() call
+    with count_statements(engine) as statements:
+        body = await gql(
+            client, token, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}
+        )
+    # then in order, with one statement
+    assert [n["id"] for n in body["data"]["nodes"]] == ids
+    assert len(statements) == 1, statements
