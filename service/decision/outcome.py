@@ -170,5 +170,12 @@ class Decision:
     @property
     def next_deadline(self) -> datetime | None:
         """The soonest deadline still ahead of the evaluation time, if any."""
-        ahead = [d.at for d in self.deadlines if d.at >= self.evaluated_at]
-        return min(ahead) if ahead else None
+        nearest = self.nearest_deadline
+        return nearest.at if nearest is not None else None
+
+    @property
+    def nearest_deadline(self) -> Deadline | None:
+        """The deadline falling soonest at or after the evaluation time (ties broken by
+        kind, so the choice is stable), if any."""
+        ahead = [d for d in self.deadlines if d.at >= self.evaluated_at]
+        return min(ahead, key=lambda d: (d.at, d.kind.value)) if ahead else None

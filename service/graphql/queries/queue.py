@@ -78,11 +78,8 @@ def _decode(after: str) -> tuple[datetime, str, int]:
 
 
 def _due(decision: Decision) -> tuple[datetime, DeadlineKind] | None:  # type: ignore[valid-type]
-    ahead = [d for d in decision.deadlines if d.at >= decision.evaluated_at]
-    if not ahead:
-        return None
-    nearest = min(ahead, key=lambda d: (d.at, d.kind.value))
-    return nearest.at, nearest.kind
+    nearest = decision.nearest_deadline
+    return (nearest.at, nearest.kind) if nearest is not None else None
 
 
 async def work_queue(
