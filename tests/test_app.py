@@ -84,3 +84,23 @@ async def test_graphiql_page_not_served_in_prod(tmp_path: Path) -> None:
         response = await c.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 404
     await app.state.engine.dispose()
+
+
+async def test_documents_are_bounded_and_every_rejection_is_coded(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await make_token(session, await make_shop(session))
+    headers = {"Authorization": f"Bearer {token}"}
+    aliases = "{ " + " ".join(f"a{i}: shop {{ slug }}" for i in range(31)) + " }"
+    deep = "{ orders { nodes { " + "shipments { order { " * 6 + "id" + " } }" * 6 + " } } }"
+    huge = "{ " + " ".join(["__typename"] * 6000) + " }"
+    for document, code in (
+        (aliases, "GRAPHQL_VALIDATION_FAILED"),
+        (deep, "GRAPHQL_VALIDATION_FAILED"),
+        (huge, "GRAPHQL_PARSE_FAILED"),
+        ("{ shop {", "GRAPHQL_PARSE_FAILED"),
+    ):
+        response = await client.post("/graphql", json={"query": document}, headers=headers)
+        body = response.json()
+        assert body.get("data") is None, document[:60]
+        assert body["errors"][0]["extensions"]["code"] == code, body

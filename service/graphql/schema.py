@@ -8,10 +8,12 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
+    MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as create_alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -22,6 +24,10 @@ from service.graphql.queries import Query
 from service.graphql.scalars import AWARE_DATETIME
 
 MAX_QUERY_DEPTH = 12
+# Bounds on one document, so a single request cannot ask for unbounded work by
+# repeating a root field under many aliases.
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
 
 
 class Schema(strawberry.Schema):
@@ -39,6 +45,7 @@ def build_schema(
     max_query_depth: int = MAX_QUERY_DEPTH,
 ) -> strawberry.Schema:
     depth_rule = create_validator(max_query_depth, should_ignore=None)
+    alias_rule = create_alias_validator(MAX_ALIASES)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -49,9 +56,11 @@ def build_schema(
             # The caches live at module level, shared by every per-request instance.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            # One rule class per schema: the validation cache keys on the rule classes,
-            # and QueryDepthLimiter would make a new one per request (a miss each time).
-            lambda: AddValidationRules([depth_rule]),
+            # One rule class each per schema: the validation cache keys on the rule
+            # classes, and QueryDepthLimiter / MaxAliasesLimiter would make new ones per
+            # request (a cache miss each time).
+            lambda: AddValidationRules([depth_rule, alias_rule]),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             ErrorCodes,
             *extra_extensions,
         ],

@@ -14,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 
 from service.config import Settings
 from service.graphql.context import Context
@@ -99,6 +101,21 @@ class GraphQLView(GraphQL[Context, None]):
             else:
                 await session.commit()
             return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        # Parse errors (syntax, too many tokens) leave Strawberry before the schema
+        # extensions see the result; give them their code here.
+        for error in response.get("errors") or []:
+            if not isinstance(error, dict):
+                continue
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                parse = error.get("message", "").startswith("Syntax Error")
+                extensions["code"] = "GRAPHQL_PARSE_FAILED" if parse else "BAD_REQUEST"
+        return response
 
 
 def _wants_ide(request: Request) -> bool:
