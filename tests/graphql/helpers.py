@@ -47,3 +47,48 @@ async def gql_data(client: httpx.AsyncClient, token: str, query: str, **variable
 
 async def count_rows(session: AsyncSession, model: type[Any]) -> int:
     return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+UPSERT_ORDERS = """
+mutation Upsert($orders: [OrderInput!]!) {
+  upsertOrders(input: {orders: $orders}) { orders { id } userErrors { code } }
+}
+"""
+
+CREATE_REFUND = """
+mutation Create($number: String!, $refund: RefundRequestInput!) {
+  createRefundRequest(input: {orderNumber: $number, refundRequest: $refund}) {
+    refundRequest { id } userErrors { code }
+  }
+}
+"""
+
+
+async def seed_order_and_refund(
+    client: httpx.AsyncClient, token: str, *, requested_at: str
+) -> tuple[str, str]:
+    """Ingest an unshipped order PO-1 and a refund-only request RF-1 on it; their ids."""
+    order = {
+        "orderNumber": "PO-1",
+        "platform": "PDD",
+        "amount": "19.90",
+        "status": "AWAITING_SHIPMENT",
+        "confirmedAt": "2026-11-20T10:00:00+08:00",
+    }
+    data = await gql_data(client, token, UPSERT_ORDERS, orders=[order])
+    refund = {
+        "refundNumber": "RF-1",
+        "type": "REFUND_ONLY",
+        "reason": "NOT_SHIPPED",
+        "requestedAt": requested_at,
+    }
+    created = await gql_data(client, token, CREATE_REFUND, number="PO-1", refund=refund)
+    return (
+        str(data["upsertOrders"]["orders"][0]["id"]),
+        str(created["createRefundRequest"]["refundRequest"]["id"]),
+    )
+
+
+def user_errors(data: dict[str, Any], mutation: str) -> list[tuple[Any, str]]:
+    """``(field, code)`` of each user error of ``mutation`` in ``data``."""
+    return [(e["field"], e["code"]) for e in data[mutation]["userErrors"]]

@@ -10,21 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import EvidenceItem, Role
 from tests.conftest import make_shop, make_token
-from tests.graphql.helpers import count_rows, gql_data
-
-UPSERT = """
-mutation Upsert($orders: [OrderInput!]!) {
-  upsertOrders(input: {orders: $orders}) { orders { id } userErrors { code } }
-}
-"""
-
-CREATE = """
-mutation Create($refund: RefundRequestInput!) {
-  createRefundRequest(input: {orderNumber: "PO-1", refundRequest: $refund}) {
-    refundRequest { id } userErrors { code }
-  }
-}
-"""
+from tests.graphql.helpers import count_rows, gql_data, seed_order_and_refund, user_errors
 
 ATTACH = """
 mutation Attach($orderId: ID, $refundId: ID, $reference: String!) {
@@ -37,30 +23,8 @@ mutation Attach($orderId: ID, $refundId: ID, $reference: String!) {
 """
 
 
-async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
-    order = {
-        "orderNumber": "PO-1",
-        "platform": "PDD",
-        "amount": "19.90",
-        "status": "AWAITING_SHIPMENT",
-        "confirmedAt": "2026-11-20T10:00:00+08:00",
-    }
-    data = await gql_data(client, token, UPSERT, orders=[order])
-    refund = {
-        "refundNumber": "RF-1",
-        "type": "REFUND_ONLY",
-        "reason": "NOT_SHIPPED",
-        "requestedAt": "2026-11-21T10:00:00+08:00",
-    }
-    created = await gql_data(client, token, CREATE, refund=refund)
-    return (
-        str(data["upsertOrders"]["orders"][0]["id"]),
-        str(created["createRefundRequest"]["refundRequest"]["id"]),
-    )
-
-
 def errors(data: dict[str, Any]) -> list[tuple[Any, str]]:
-    return [(e["field"], e["code"]) for e in data["attachEvidence"]["userErrors"]]
+    return user_errors(data, "attachEvidence")
 
 
 async def test_attaches_to_order_and_to_refund(
@@ -68,7 +32,9 @@ async def test_attaches_to_order_and_to_refund(
 ) -> None:
     # given
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
-    order_id, refund_id = await seed(client, token)
+    order_id, refund_id = await seed_order_and_refund(
+        client, token, requested_at="2026-11-21T10:00:00+08:00"
+    )
     # when
     on_order = await gql_data(client, token, ATTACH, orderId=order_id, reference="wms://out/1")
     on_refund = await gql_data(client, token, ATTACH, refundId=refund_id, reference="wms://out/2")
@@ -92,7 +58,9 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     # given
     shop = await make_shop(session, "a")
     token = await make_token(session, shop, Role.INTEGRATION)
-    order_id, refund_id = await seed(client, token)
+    order_id, refund_id = await seed_order_and_refund(
+        client, token, requested_at="2026-11-21T10:00:00+08:00"
+    )
     agent = await make_token(session, shop, Role.AGENT)
     other = await make_token(session, await make_shop(session, "b"), Role.INTEGRATION)
     # when

@@ -10,21 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import ActionRecord, Role
 from tests.conftest import make_shop, make_token
-from tests.graphql.helpers import count_rows, gql_data
-
-UPSERT = """
-mutation Upsert($orders: [OrderInput!]!) {
-  upsertOrders(input: {orders: $orders}) { orders { id } userErrors { code } }
-}
-"""
-
-CREATE = """
-mutation Create($refund: RefundRequestInput!) {
-  createRefundRequest(input: {orderNumber: "PO-1", refundRequest: $refund}) {
-    refundRequest { id } userErrors { code }
-  }
-}
-"""
+from tests.graphql.helpers import count_rows, gql_data, seed_order_and_refund, user_errors
 
 RECORD = """
 mutation Record($orderId: ID, $refundId: ID, $inquiry: Inquiry, $taken: Action!, $note: String) {
@@ -41,30 +27,8 @@ mutation Record($orderId: ID, $refundId: ID, $inquiry: Inquiry, $taken: Action!,
 """
 
 
-async def seed(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
-    order = {
-        "orderNumber": "PO-1",
-        "platform": "PDD",
-        "amount": "19.90",
-        "status": "AWAITING_SHIPMENT",
-        "confirmedAt": "2026-11-20T10:00:00+08:00",
-    }
-    data = await gql_data(client, token, UPSERT, orders=[order])
-    refund = {
-        "refundNumber": "RF-1",
-        "type": "REFUND_ONLY",
-        "reason": "NOT_SHIPPED",
-        "requestedAt": "2026-11-21T09:00:00+08:00",
-    }
-    created = await gql_data(client, token, CREATE, refund=refund)
-    return (
-        str(data["upsertOrders"]["orders"][0]["id"]),
-        str(created["createRefundRequest"]["refundRequest"]["id"]),
-    )
-
-
 def errors(data: dict[str, Any]) -> list[tuple[Any, str]]:
-    return [(e["field"], e["code"]) for e in data["recordAction"]["userErrors"]]
+    return user_errors(data, "recordAction")
 
 
 async def test_records_the_decision_seen_and_whether_it_was_overridden(
@@ -72,7 +36,11 @@ async def test_records_the_decision_seen_and_whether_it_was_overridden(
 ) -> None:
     # given
     shop = await make_shop(session)
-    order_id, refund_id = await seed(client, await make_token(session, shop, Role.INTEGRATION))
+    order_id, refund_id = await seed_order_and_refund(
+        client,
+        await make_token(session, shop, Role.INTEGRATION),
+        requested_at="2026-11-21T09:00:00+08:00",
+    )
     agent = await make_token(session, shop, Role.AGENT)
     # when: once following the recommendation, once not
     probe = await gql_data(client, agent, RECORD, refundId=refund_id, taken="NO_ACTION")
@@ -106,7 +74,9 @@ async def test_rejections(client: httpx.AsyncClient, session: AsyncSession) -> N
     # given
     shop = await make_shop(session, "a")
     ingest = await make_token(session, shop, Role.INTEGRATION)
-    order_id, refund_id = await seed(client, ingest)
+    order_id, refund_id = await seed_order_and_refund(
+        client, ingest, requested_at="2026-11-21T09:00:00+08:00"
+    )
     agent = await make_token(session, shop, Role.AGENT)
     other = await make_token(session, await make_shop(session, "b"), Role.ADMIN)
     # when
@@ -140,7 +110,11 @@ async def test_a_recorded_action_is_a_node_of_its_shop_only(
 ) -> None:
     # given an action recorded in shop A
     shop = await make_shop(session)
-    _, refund_id = await seed(client, await make_token(session, shop, Role.INTEGRATION))
+    _, refund_id = await seed_order_and_refund(
+        client,
+        await make_token(session, shop, Role.INTEGRATION),
+        requested_at="2026-11-21T09:00:00+08:00",
+    )
     agent = await make_token(session, shop, Role.AGENT)
     data = await gql_data(client, agent, RECORD, refundId=refund_id, taken="AGREE_REFUND")
     record = data["recordAction"]["actionRecord"]
