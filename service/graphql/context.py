@@ -13,7 +13,6 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from service.config import Settings
-from service.decision import Decision
 from service.graphql.errors import PermissionDenied
 from service.store.tokens import Principal
 
@@ -41,14 +40,7 @@ class Context:
     def loaders(self) -> Loaders:
         from service.graphql.loaders import Loaders
 
-        on_decision = None
-        if self.metrics is not None:
-            metrics = self.metrics
-
-            def on_decision(decision: Decision) -> None:
-                metrics.record_decision(decision.action.value, decision.rule_id)
-
-        return Loaders(self.session, self.principal.shop_id, self.db_lock, on_decision)
+        return Loaders(self.session, self.principal.shop_id, self.db_lock)
 
     def require_ingest(self) -> None:
         if not self.principal.can_ingest:

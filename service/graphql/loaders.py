@@ -67,10 +67,8 @@ class Loaders:
         session: AsyncSession,
         shop_id: int,
         lock: asyncio.Lock,
-        on_decision: Callable[[Decision], None] | None = None,
     ) -> None:
         self.session = session
-        self.on_decision = on_decision
         self.shop_id = shop_id
         # An AsyncSession allows one operation at a time, while loaders dispatch their
         # batches concurrently: every read takes this lock (held only around SQL).
@@ -197,8 +195,6 @@ class Loaders:
             decision = decide(facts, at, await self.policy(order))
         except InconsistentFacts as exc:
             return FactsInconsistent(exc)
-        if self.on_decision is not None:
-            self.on_decision(decision)
         return decision
 
     async def _order_decisions(self, keys: list[OrderDecisionKey]) -> list[Any]:

@@ -127,3 +127,35 @@ async def test_due_within_hours_bounds_are_checked(
     token = await make_token(session, await make_shop(session))
     body = await gql(client, token, REFUNDS, {"filter": {"dueWithinHours": 0}})
     assert "dueWithinHours" in body["errors"][0]["message"]
+
+
+def _decisions_counted(app: object, rule_id: str) -> float:
+    registry = app.state.metrics.registry  # type: ignore[attr-defined]
+    value = registry.get_sample_value(
+        "aftersales_decisions_total", {"action": "AGREE_REFUND", "rule_id": rule_id}
+    )
+    return float(value or 0)
+
+
+async def test_metrics_count_decisions_shown_not_those_computed_to_filter(
+    app: object, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given three unshipped orders with pending refunds (R2: agree the refund)
+    shop = await make_shop(session)
+    for i in range(3):
+        order = await make_order(session, shop, f"U-{i}", confirmed_at=NOW - timedelta(hours=5))
+        await make_refund(session, order, f"RF-{i}", reason=RefundReason.NOT_SHIPPED)
+    token = await make_token(session, shop)
+    # when the list is filtered by decision without asking for decisions
+    await gql(
+        client,
+        token,
+        REFUNDS.replace("decision { action }", ""),
+        {"filter": {"recommendedAction": ["AGREE_REFUND"]}},
+    )
+    # then nothing was shown, nothing is counted
+    assert _decisions_counted(app, "R2") == 0
+    # when the decisions are asked for
+    await gql(client, token, REFUNDS)
+    # then each shown decision counts once
+    assert _decisions_counted(app, "R2") == 3

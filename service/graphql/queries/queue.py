@@ -20,6 +20,7 @@ from service.graphql.relay import PageInfo, page_size
 from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import DeadlineKind, Locale
 from service.graphql.types.order import OrderType
+from service.graphql.types.refs import present
 from service.graphql.types.refund import RefundRequestType
 from service.store import listing
 
@@ -48,8 +49,8 @@ class WorkItem:
     decision_value: strawberry.Private[Decision]
 
     @strawberry.field(description="The decision, as of the request's now.")
-    def decision(self, locale: Locale = Locale.ZH_CN) -> DecisionType:
-        return DecisionType.from_decision(self.decision_value, locale)
+    def decision(self, info: Info, locale: Locale = Locale.ZH_CN) -> DecisionType:
+        return present(info, self.decision_value, locale)
 
 
 def _cursor(item: WorkItem) -> str:

@@ -13,7 +13,7 @@ from service.graphql.errors import UserError, UserErrorCode, UserInputError
 from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import Locale
 from service.graphql.types.inputs import CaseInput, Problems, case_facts, check_case, fact_path
-from service.graphql.types.refs import evaluation_time
+from service.graphql.types.refs import evaluation_time, present
 from service.store.facts import shop_policy
 
 
@@ -65,6 +65,4 @@ async def recommend(
         )
     except UserInputError as exc:
         return Recommendation(decision=None, user_errors=exc.errors)
-    if info.context.metrics is not None:
-        info.context.metrics.record_decision(decision.action.value, decision.rule_id)
-    return Recommendation(decision=DecisionType.from_decision(decision, locale), user_errors=[])
+    return Recommendation(decision=present(info, decision, locale), user_errors=[])

@@ -19,7 +19,7 @@ from service.graphql.types.enums import (
     OrderStatus,
     Platform,
 )
-from service.graphql.types.refs import evaluation_time
+from service.graphql.types.refs import evaluation_time, present
 
 if TYPE_CHECKING:
     from service.graphql.types.refund import RefundRequestType
@@ -122,4 +122,4 @@ class OrderType(Node):
     ) -> DecisionType:
         key = OrderDecisionKey(self.row.id, inquiry, evaluation_time(info, at))
         decision = await info.context.loaders.order_decision.load(key)
-        return DecisionType.from_decision(decision, locale)
+        return present(info, decision, locale)

@@ -18,7 +18,7 @@ from service.graphql.types.enums import (
     RefundStatus,
     RefundType,
 )
-from service.graphql.types.refs import evaluation_time
+from service.graphql.types.refs import evaluation_time, present
 
 if TYPE_CHECKING:
     from service.graphql.types.order import OrderType
@@ -99,4 +99,4 @@ class RefundRequestType(Node):
     ) -> DecisionType:
         key = RefundDecisionKey(self.row.id, evaluation_time(info, at))
         decision = await info.context.loaders.refund_decision.load(key)
-        return DecisionType.from_decision(decision, locale)
+        return present(info, decision, locale)
