@@ -5,7 +5,7 @@ Rules read :class:`Ctx`; nothing here picks an action.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from service.decision.facts import (
@@ -19,11 +19,8 @@ from service.decision.facts import (
     TrackingEventKind,
 )
 from service.decision.policy import CENT, Policy
+from service.decision.timefmt import hours, local_time
 
-# Asia/Shanghai has kept UTC+8 without DST since 1991: a fixed offset is exact
-# for every date the service sees and far cheaper than a zoneinfo lookup.
-SHANGHAI = timezone(timedelta(hours=8), "CST")
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _HOUR = timedelta(hours=1)
 
 # Shipment stages, plain strings: compared by identity-free equality in hot paths.
@@ -37,31 +34,6 @@ _EMPTY_SHIPMENT = ShipmentFacts()
 _DELIVERY_KINDS = (TrackingEventKind.OUT_FOR_DELIVERY, TrackingEventKind.SIGNED)
 
 
-def local_time(dt: datetime) -> str:
-    """``2026-11-25 18:00 (UTC+8)``: Shanghai wall-clock time for steps, rationales,
-    trace reasons and signals, matching the local times the scripts show.
-
-    Seconds appear only when not zero (``18:00:01``), since boundaries are exact.
-    Fact values stay ISO 8601 (see ``rules.base.fact``).
-    """
-    t = dt.astimezone(SHANGHAI)
-    if t.second:
-        return t.isoformat(" ", "seconds")[:19] + " (UTC+8)"
-    return t.isoformat(" ", "minutes")[:16] + " (UTC+8)"
-
-
-def local_zh(dt: datetime) -> str:
-    """``11月25日 18:00`` in Shanghai time."""
-    t = dt.astimezone(SHANGHAI)
-    return f"{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
-
-
-def local_en(dt: datetime) -> str:
-    """``25 Nov 18:00`` in Shanghai time."""
-    t = dt.astimezone(SHANGHAI)
-    return f"{t.day} {_MONTHS[t.month]} {t.hour:02d}:{t.minute:02d}"
-
-
 def floor_hour(dt: datetime) -> datetime:
     """Start of the hour containing ``dt`` (whole-hour offsets make UTC and CST agree)."""
     # Subtracting is cheaper than dt.replace(minute=0, ...) and gives the same instant.
@@ -72,29 +44,6 @@ def ceil_hour(dt: datetime) -> datetime:
     """First whole hour at or after ``dt``."""
     f = floor_hour(dt)
     return f if f == dt else f + _HOUR
-
-
-def hours(td: timedelta) -> str:
-    """A duration as the agent reads it: ``26 h``, ``24 h 30 min``, ``24 h 0 min 1 s``.
-
-    Seconds are kept because boundaries are exact (24 h 0 min 1 s is past a 24 h limit).
-    Sub-second parts are dropped, truncating toward zero.
-    """
-    total = td.days * 86400 + td.seconds
-    if total < 0:
-        if td.microseconds:
-            total += 1  # -0.5 s reads as 0 s, like int(td.total_seconds())
-        sign = "-"
-        total = -total
-    else:
-        sign = ""
-    h, rem = divmod(total, 3600)
-    if not rem:
-        return f"{sign}{h} h"
-    m, s = divmod(rem, 60)
-    if s:
-        return f"{sign}{h} h {m} min {s} s"
-    return f"{sign}{h} h {m} min"
 
 
 class Ctx:

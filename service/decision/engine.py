@@ -28,7 +28,7 @@ from service.decision.rules import logistics as lg
 from service.decision.rules import monitor as m
 from service.decision.rules import platform_refunded as a
 from service.decision.rules import urge as u
-from service.decision.rules.base import Outcome, Rule
+from service.decision.rules.base import Check, Outcome, Rule
 from service.decision.scripts import COMPILED
 from service.decision.signals import signals_for
 from service.decision.validation import InconsistentFacts, Problem, check_facts
@@ -80,21 +80,38 @@ AFTER_SIGNING_CHAIN: tuple[Rule, ...] = (
 MONITOR_CHAIN: tuple[Rule, ...] = (*lg.RULES, m.p0_monitor)
 
 
-def chain_for(case: CaseFacts, stage: str) -> tuple[Rule, ...]:
+# A chain as the engine walks it: (rule id, check, that rule's cache of misses).
+Step = tuple[str, Check, dict[str, TraceEntry]]
+
+# Most "why not" reasons repeat verbatim ("reason is QUALITY"), so each rule keeps
+# the trace entries it has built; reusing a frozen entry is cheaper than building
+# it. Reasons that embed durations vary without end, hence the bound per rule.
+_MISSES_PER_RULE = 256
+_MISSES: dict[str, dict[str, TraceEntry]] = {}
+
+
+def _plan(chain: tuple[Rule, ...]) -> tuple[Step, ...]:
+    return tuple((r.spec.id, r.evaluate, _MISSES.setdefault(r.spec.id, {})) for r in chain)
+
+
+_REFUNDED = _plan(REFUNDED_CHAIN)
+_INQUIRY = _plan(INQUIRY_CHAIN)
+_BEFORE_DELIVERY = _plan(BEFORE_DELIVERY_CHAIN)
+_AFTER_SIGNING = _plan(AFTER_SIGNING_CHAIN)
+_MONITOR = _plan(MONITOR_CHAIN)
+
+
+def chain_for(case: CaseFacts, stage: str) -> tuple[Step, ...]:
     """The ordered rules that apply to this kind of case."""
     rf = case.refund
     if rf is not None and rf.status is RefundStatus.REFUNDED:
-        return REFUNDED_CHAIN
+        return _REFUNDED
     if case.inquiry is not None:
-        return INQUIRY_CHAIN
+        return _INQUIRY
     if rf is not None and rf.status is RefundStatus.PENDING:
-        return AFTER_SIGNING_CHAIN if stage == SIGNED else BEFORE_DELIVERY_CHAIN
+        return _AFTER_SIGNING if stage == SIGNED else _BEFORE_DELIVERY
     # Agreed, rejected or cancelled refunds need no answer: watch the parcel.
-    return MONITOR_CHAIN
-
-
-_MISS_CACHE_SIZE = 4096
-_MISSES: dict[tuple[str, str], TraceEntry] = {}
+    return _MONITOR
 
 
 def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Decision:
@@ -117,23 +134,17 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     c = Ctx(case, now, policy)
 
     trace: list[TraceEntry] = []
-    misses = _MISSES
-    for rl in chain_for(case, c.stage):
-        res = rl.evaluate(c)
+    for rule_id, evaluate, misses in chain_for(case, c.stage):
+        res = evaluate(c)
         if res.__class__ is str:
-            # Most "why not" reasons repeat verbatim; reusing the frozen entry is
-            # cheaper than building it (see bench/decision_bench.py).
-            rule_id = rl.spec.id
-            key = (rule_id, res)
-            entry = misses.get(key)
+            entry = misses.get(res)
             if entry is None:
                 entry = TraceEntry(rule_id, False, res)
-                if len(misses) < _MISS_CACHE_SIZE:
-                    misses[key] = entry
+                if len(misses) < _MISSES_PER_RULE:
+                    misses[res] = entry
             trace.append(entry)
             continue
         out: Outcome = res  # type: ignore[assignment]
-        rule_id = rl.spec.id
         trace.append(TraceEntry(rule_id, True, out.rationale))
         break
     else:  # pragma: no cover - every chain ends in an unconditional fall-back
@@ -195,6 +206,8 @@ def _money(c: Ctx, out: Outcome) -> tuple[MoneyAtRisk, ...]:
     ra = c.refund_amount
     if ra is None:
         return ms
+    if not ms:
+        return (MoneyAtRisk(RiskKind.REFUND_AMOUNT, ra),)
     for x in ms:
         if x.kind is RiskKind.REFUND_AMOUNT:
             return ms
@@ -217,8 +230,8 @@ def _scripts(c: Ctx, out: Outcome) -> Scripts:
     if out.params:
         params.update(out.params)
     zh, en = COMPILED[out.script]
-    zh_text = zh % params
+    zh_text = zh(params)
     if tracking is None or carrier is None:
         params["tracking"] = tracking or "(number pending)"
         params["carrier"] = carrier or "the carrier"
-    return Scripts(zh_text, en % params)
+    return Scripts(zh_text, en(params))

@@ -9,6 +9,8 @@ Our own wording (the seeds' 参考话术 are not copied). Placeholders are named
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable, Mapping
 from string import Formatter
 
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -255,20 +257,32 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-def _compile(template: str) -> str:
-    """``{name}`` placeholders -> ``%(name)s``: %-formatting a mapping is about
-    twice as fast as ``str.format_map`` and every decision renders two texts."""
-    out: list[str] = []
+Render = Callable[[Mapping[str, str]], str]
+
+
+def _compile(template: str) -> Render:
+    """``"订单{order}…"`` -> ``lambda p: f"订单{p['order']}…"``.
+
+    Built as a syntax tree, so no text is ever evaluated. An f-string joins the
+    pieces about three times as fast as ``%``-formatting a mapping, and every
+    decision renders two texts (see ``bench/decision_bench.py``).
+    """
+    parts: list[ast.expr] = []
     for literal, name, spec, conversion in Formatter().parse(template):
-        out.append(literal.replace("%", "%%"))
+        if literal:
+            parts.append(ast.Constant(literal))
         if name is not None:
             if not name.isidentifier() or spec or conversion:
                 raise ValueError(f"template placeholder {{{name}}} must be a bare name")
-            out.append(f"%({name})s")
-    return "".join(out)
+            lookup = ast.Subscript(ast.Name("p", ast.Load()), ast.Constant(name), ast.Load())
+            parts.append(ast.FormattedValue(lookup, -1, None))
+    args = ast.arguments([], [ast.arg("p")], None, [], [], None, [])
+    tree = ast.Expression(ast.Lambda(args, ast.JoinedStr(parts)))
+    render: Render = eval(compile(ast.fix_missing_locations(tree), "<script>", "eval"))
+    return render
 
 
-# The same texts, compiled once: key -> (zh-CN, en) for ``template % params``.
-COMPILED: dict[str, tuple[str, str]] = {
+# The same texts, compiled once: key -> (zh-CN, en) renderers taking the parameters.
+COMPILED: dict[str, tuple[Render, Render]] = {
     key: (_compile(zh), _compile(en)) for key, (zh, en) in TEMPLATES.items()
 }

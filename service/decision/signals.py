@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx, hours, local_time
+from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx
 from service.decision.facts import OrderStatus
 from service.decision.outcome import Signal, SignalKind
+from service.decision.timefmt import hours, local_time
 
 
 def signals_for(c: Ctx) -> tuple[Signal, ...]:

@@ -33,37 +33,6 @@ class InconsistentFacts(ValueError):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
-def _naive(dt: datetime | None) -> bool:
-    # tzinfo is checked, not utcoffset(): a tzinfo answering None is not a real zone
-    # anyone sends, and this check runs on every decide call.
-    return dt is not None and dt.tzinfo is None
-
-
-def _has_naive(case: CaseFacts) -> bool:
-    # Inlined (no helper call per stamp): this runs on every decide call.
-    o = case.order
-    if o.confirmed_at.tzinfo is None:
-        return True
-    for dt in (o.group_formed_at, o.ship_by):
-        if dt is not None and dt.tzinfo is None:
-            return True
-    sh = case.shipment
-    if sh is not None:
-        for dt in (sh.shipped_offline_at, sh.tracking_uploaded_at, sh.picked_up_at):
-            if dt is not None and dt.tzinfo is None:
-                return True
-        for e in sh.events:
-            if e.at.tzinfo is None:
-                return True
-    rf = case.refund
-    if rf is None:
-        return False
-    if rf.requested_at.tzinfo is None:
-        return True
-    dt = rf.refunded_at
-    return dt is not None and dt.tzinfo is None
-
-
 def _naive_problems(case: CaseFacts) -> list[Problem]:
     order = case.order
     stamps: list[tuple[str, datetime | None]] = [
@@ -82,96 +51,126 @@ def _naive_problems(case: CaseFacts) -> list[Problem]:
     rf = case.refund
     if rf is not None:
         stamps += [("refund.requested_at", rf.requested_at), ("refund.refunded_at", rf.refunded_at)]
-    return [Problem(n, "datetime has no time zone") for n, dt in stamps if _naive(dt)]
+    # utcoffset(), not tzinfo: a tzinfo that answers None is naive for comparisons too.
+    return [
+        Problem(n, "datetime has no time zone")
+        for n, dt in stamps
+        if dt is not None and dt.utcoffset() is None
+    ]
 
 
 def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
-    """List every inconsistency in ``case`` (empty tuple when consistent)."""
-    out: list[Problem] = []
-    add = out.append
-    order = case.order
-    sh = case.shipment
-    rf = case.refund
-    # Naive datetimes are checked first: comparing them with aware ones would raise.
-    naive = _has_naive(case)
-    if naive:
-        out.extend(_naive_problems(case))
+    """List every inconsistency in ``case`` (empty tuple when consistent).
 
+    Datetimes without a time zone come first; when there are any, the order of
+    events is not judged (it cannot be, against aware ones).
+    """
+    if case.order.confirmed_at.tzinfo is not None:
+        # Every other stamp is compared, directly or through another, with the aware
+        # confirmation time, so a naive one raises TypeError here. Checking each
+        # stamp's zone up front would cost as much as all the other checks together.
+        try:
+            out = _value_problems(case)
+            _order_problems(case, out)
+            return tuple(out)
+        except TypeError:
+            pass
+    naive = _naive_problems(case)
+    if not naive:  # the TypeError came from elsewhere: let it surface
+        out = _value_problems(case)
+        _order_problems(case, out)
+        return tuple(out)
+    return (*naive, *_value_problems(case))
+
+
+def _value_problems(case: CaseFacts) -> list[Problem]:
+    """Amounts, counts and fields that must agree with each other (no time involved)."""
+    out: list[Problem] = []
+    order = case.order
     if order.amount <= _NO_MONEY:
-        add(Problem("order.amount", f"must be positive, got {order.amount}"))
+        out.append(Problem("order.amount", f"must be positive, got {order.amount}"))
+    rf = case.refund
     if rf is not None:
         if rf.amount is not None:
             if rf.amount <= _NO_MONEY:
-                add(Problem("refund.amount", f"must be positive, got {rf.amount}"))
+                out.append(Problem("refund.amount", f"must be positive, got {rf.amount}"))
             elif rf.amount > order.amount:
-                add(Problem("refund.amount", f"{rf.amount} exceeds order amount {order.amount}"))
+                out.append(
+                    Problem("refund.amount", f"{rf.amount} exceeds order amount {order.amount}")
+                )
         if rf.order_number != order.order_number:
-            add(
+            out.append(
                 Problem(
                     "refund.order_number",
                     f"refund is for order {rf.order_number}, case is order {order.order_number}",
                 )
             )
         if rf.free_reissues_given < 0:
-            add(Problem("refund.free_reissues_given", "must not be negative"))
+            out.append(Problem("refund.free_reissues_given", "must not be negative"))
         if rf.status is RefundStatus.REFUNDED and rf.refunded_at is None:
-            add(Problem("refund.refunded_at", "status is REFUNDED but no refund time is given"))
+            out.append(
+                Problem("refund.refunded_at", "status is REFUNDED but no refund time is given")
+            )
         if rf.platform_refund is not None and rf.status is not RefundStatus.REFUNDED:
-            add(Problem("refund.platform_refund", "set although the refund is not REFUNDED"))
+            out.append(Problem("refund.platform_refund", "set although the refund is not REFUNDED"))
+    sh = case.shipment
     if sh is not None:
         if sh.expected_weight_g is not None and sh.expected_weight_g < 0:
-            add(Problem("shipment.expected_weight_g", "must not be negative"))
+            out.append(Problem("shipment.expected_weight_g", "must not be negative"))
         if sh.recorded_weight_g is not None and sh.recorded_weight_g < 0:
-            add(Problem("shipment.recorded_weight_g", "must not be negative"))
-    if naive:
-        return tuple(out)
+            out.append(Problem("shipment.recorded_weight_g", "must not be negative"))
+    return out
 
+
+def _order_problems(case: CaseFacts, out: list[Problem]) -> None:
+    """Events in an impossible order; appends to ``out``. Raises TypeError when a
+    naive datetime meets an aware one."""
+    order = case.order
     conf = order.confirmed_at
     if order.group_formed_at is not None and order.group_formed_at < conf:
-        add(Problem("order.group_formed_at", "precedes order confirmation"))
+        out.append(Problem("order.group_formed_at", "precedes order confirmation"))
     if order.ship_by is not None and order.ship_by < conf:
-        add(Problem("order.ship_by", "precedes order confirmation"))
+        out.append(Problem("order.ship_by", "precedes order confirmation"))
+    sh = case.shipment
     if sh is not None:
-        for name, dt in (
-            ("shipment.shipped_offline_at", sh.shipped_offline_at),
-            ("shipment.tracking_uploaded_at", sh.tracking_uploaded_at),
-            ("shipment.picked_up_at", sh.picked_up_at),
-        ):
-            if dt is not None and dt < conf:
-                add(Problem(name, "precedes order confirmation"))
+        offline = sh.shipped_offline_at
         up = sh.tracking_uploaded_at
-        # A pickup scan can precede the online upload only when shipped offline first.
-        if (
-            sh.picked_up_at is not None
-            and up is not None
-            and sh.picked_up_at < up
-            and (sh.shipped_offline_at is None or sh.picked_up_at < sh.shipped_offline_at)
-        ):
-            add(Problem("shipment.picked_up_at", "precedes tracking upload"))
-        first_ship = _earliest(sh.shipped_offline_at, up)
-        signed_seen = False
-        for i, e in enumerate(sh.events):
-            if e.at < conf:
-                add(Problem(f"shipment.events[{i}].at", "precedes order confirmation"))
-            elif first_ship is not None and e.at < first_ship:
-                add(Problem(f"shipment.events[{i}].at", "precedes shipment"))
-            if e.kind is TrackingEventKind.SIGNED:
-                signed_seen = True
-        if signed_seen and first_ship is None:
-            add(Problem("shipment.events", "signed although never shipped nor uploaded"))
+        picked = sh.picked_up_at
+        if offline is not None and offline < conf:
+            out.append(Problem("shipment.shipped_offline_at", "precedes order confirmation"))
+        if up is not None and up < conf:
+            out.append(Problem("shipment.tracking_uploaded_at", "precedes order confirmation"))
+        if picked is not None:
+            if picked < conf:
+                out.append(Problem("shipment.picked_up_at", "precedes order confirmation"))
+            # A pickup scan can precede the online upload only when shipped offline first.
+            if up is not None and picked < up and (offline is None or picked < offline):
+                out.append(Problem("shipment.picked_up_at", "precedes tracking upload"))
+        if offline is None:
+            first_ship = up
+        elif up is None or offline <= up:
+            first_ship = offline
+        else:
+            first_ship = up
+        if sh.events:
+            signed_seen = False
+            for i, e in enumerate(sh.events):
+                at = e.at
+                if at < conf:
+                    out.append(Problem(f"shipment.events[{i}].at", "precedes order confirmation"))
+                elif first_ship is not None and at < first_ship:
+                    out.append(Problem(f"shipment.events[{i}].at", "precedes shipment"))
+                if e.kind is TrackingEventKind.SIGNED:
+                    signed_seen = True
+            if signed_seen and first_ship is None:
+                out.append(Problem("shipment.events", "signed although never shipped nor uploaded"))
         if sh.signer is not None and first_ship is None:
-            add(Problem("shipment.signer", "signer given although never shipped nor uploaded"))
+            out.append(
+                Problem("shipment.signer", "signer given although never shipped nor uploaded")
+            )
+    rf = case.refund
     if rf is not None:
         if rf.requested_at < conf:
-            add(Problem("refund.requested_at", "precedes order confirmation"))
+            out.append(Problem("refund.requested_at", "precedes order confirmation"))
         if rf.refunded_at is not None and rf.refunded_at < rf.requested_at:
-            add(Problem("refund.refunded_at", "precedes the refund request"))
-    return tuple(out)
-
-
-def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a <= b else b
+            out.append(Problem("refund.refunded_at", "precedes the refund request"))

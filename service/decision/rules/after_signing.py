@@ -5,7 +5,7 @@ S9 (courier will not deliver to the door) also answers the DOOR_DELIVERY inquiry
 
 from __future__ import annotations
 
-from service.decision.derive import SIGNED, Ctx, hours
+from service.decision.derive import SIGNED, Ctx
 from service.decision.facts import (
     EvidenceKind,
     Inquiry,
@@ -16,6 +16,7 @@ from service.decision.facts import (
 )
 from service.decision.outcome import Action, Alternative
 from service.decision.rules.base import Outcome, fact, rule
+from service.decision.timefmt import hours
 
 FAMILY = "after_signing"
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from service.decision.derive import Ctx
 from service.decision.facts import EvidenceKind
 from service.decision.outcome import Action, Alternative, Deadline, FactUsed, MoneyAtRisk
+from service.decision.timefmt import iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def rule(
 def fact(name: str, value: object) -> FactUsed:
     """A deciding fact; datetimes shown in ISO form, everything else via str()."""
     if isinstance(value, datetime):
-        return FactUsed(name, value.isoformat())
+        return FactUsed(name, iso(value))
     return FactUsed(name, str(value))
 
 

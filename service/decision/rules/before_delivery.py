@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from service.decision.derive import (
-    IN_TRANSIT,
-    NOT_SHIPPED,
-    OFFLINE_ONLY,
-    Ctx,
-    hours,
-    local_time,
-)
+from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx
 from service.decision.facts import OrderStatus
 from service.decision.outcome import Action, Alternative
 from service.decision.rules.base import Outcome, fact, rule
 from service.decision.rules.logistics import anomaly_steps, fine_at_risk
+from service.decision.timefmt import hours, local_time
 
 FAMILY = "before_delivery"
 

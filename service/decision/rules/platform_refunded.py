@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.decision.derive import IN_TRANSIT, SIGNED, Ctx, hours, local_time
+from service.decision.derive import IN_TRANSIT, SIGNED, Ctx
 from service.decision.facts import EvidenceKind, PlatformRefundKind, RefundFacts, RefundType
 from service.decision.outcome import Action, Alternative, Deadline, DeadlineKind, FactUsed
 from service.decision.rules.base import Outcome, fact, rule
+from service.decision.timefmt import hours, local_time
 
 FAMILY = "platform_refunded"
 

@@ -11,10 +11,6 @@ from service.decision.derive import (
     Ctx,
     ceil_hour,
     floor_hour,
-    hours,
-    local_en,
-    local_time,
-    local_zh,
 )
 from service.decision.facts import RefundStatus
 from service.decision.outcome import (
@@ -27,6 +23,7 @@ from service.decision.outcome import (
 )
 from service.decision.policy import CENT
 from service.decision.rules.base import Outcome, fact, rule, yuan
+from service.decision.timefmt import hours, local_en, local_time, local_zh
 
 FAMILY = "urge"
 
