@@ -31,7 +31,10 @@ SIGNED = "SIGNED"
 RETURNED = "RETURNED"  # rejected by the buyer or on its way back
 
 _EMPTY_SHIPMENT = ShipmentFacts()
-_DELIVERY_KINDS = (TrackingEventKind.OUT_FOR_DELIVERY, TrackingEventKind.SIGNED)
+# Module constants: a global is one lookup, ``TrackingEventKind.SIGNED`` two.
+_SIGNED = TrackingEventKind.SIGNED
+_PICKUP = TrackingEventKind.PICKUP
+_OUT_FOR_DELIVERY = TrackingEventKind.OUT_FOR_DELIVERY
 
 
 def floor_hour(dt: datetime) -> datetime:
@@ -95,14 +98,17 @@ class Ctx:
         delivery_seen = False
         for e in events:
             k = e.kind
-            if last is None or e.at >= last.at:
+            at = e.at
+            if last is None or at >= last.at:
                 last = e
-            if k is TrackingEventKind.SIGNED:
-                if signed_at is None or e.at < signed_at:
-                    signed_at = e.at
-            elif k is TrackingEventKind.PICKUP and (picked is None or e.at < picked):
-                picked = e.at
-            if k in _DELIVERY_KINDS:
+            if k is _SIGNED:
+                delivery_seen = True
+                if signed_at is None or at < signed_at:
+                    signed_at = at
+            elif k is _PICKUP:
+                if picked is None or at < picked:
+                    picked = at
+            elif k is _OUT_FOR_DELIVERY:
                 delivery_seen = True
         self.signed_at = signed_at
         self.picked_up_at = picked

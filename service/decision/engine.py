@@ -7,7 +7,7 @@ trace entry saying whether it matched and why.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from service.decision.derive import NOT_SHIPPED, OFFLINE_ONLY, SIGNED, Ctx
 from service.decision.facts import CaseFacts, EvidenceKind, OrderStatus, RefundStatus
@@ -122,7 +122,9 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     ``now`` is naive or earlier than the order confirmation. Deterministic: equal
     inputs give equal decisions.
     """
-    if now.utcoffset() is None:
+    tz = now.tzinfo
+    # UTC (what the service passes) is known to be aware; only other zones are asked.
+    if tz is None or (tz is not UTC and now.utcoffset() is None):
         raise InconsistentFacts((Problem("now", "datetime has no time zone"),))
     problems = check_facts(case)
     if problems:
@@ -178,12 +180,20 @@ _ITEMS: dict[tuple[EvidenceKind, bool, bool], EvidenceItem] = {
 }
 
 
+# needs -> every item needed and none present; keyed by the rules' own tuples.
+_ALL_MISSING: dict[tuple[EvidenceKind, ...], tuple[EvidenceItem, ...]] = {}
+
+
 def _evidence(c: Ctx, out: Outcome) -> tuple[EvidenceItem, ...]:
     """Needed items first (present or not), then what is held but not needed."""
     have = c.evidence
     needed = out.needs
     if not have:
-        return tuple([_ITEMS[k, True, False] for k in needed])
+        # The usual case: nothing held yet. Rules declare few distinct needs.
+        missing = _ALL_MISSING.get(needed)
+        if missing is None:
+            missing = _ALL_MISSING[needed] = tuple([_ITEMS[k, True, False] for k in needed])
+        return missing
     items = [_ITEMS[k, True, k in have] for k in needed]
     items += [_ITEMS[k, False, True] for k in sorted(have) if k not in needed]
     return tuple(items)

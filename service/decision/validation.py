@@ -15,6 +15,7 @@ from service.decision.facts import CaseFacts, RefundStatus, TrackingEventKind
 
 # Decimal-to-Decimal comparison is about twice as fast as Decimal-to-int.
 _NO_MONEY = Decimal(0)
+_SIGNED = TrackingEventKind.SIGNED
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,17 +153,20 @@ def _order_problems(case: CaseFacts, out: list[Problem]) -> None:
             first_ship = offline
         else:
             first_ship = up
-        if sh.events:
-            signed_seen = False
-            for i, e in enumerate(sh.events):
+        events = sh.events
+        if events:
+            # One comparison per event in the usual case; the index is only worked out
+            # for an event that is out of place.
+            lo = conf if first_ship is None or first_ship < conf else first_ship
+            for i, e in enumerate(events):
                 at = e.at
-                if at < conf:
-                    out.append(Problem(f"shipment.events[{i}].at", "precedes order confirmation"))
-                elif first_ship is not None and at < first_ship:
-                    out.append(Problem(f"shipment.events[{i}].at", "precedes shipment"))
-                if e.kind is TrackingEventKind.SIGNED:
-                    signed_seen = True
-            if signed_seen and first_ship is None:
+                if at < lo:
+                    where = f"shipment.events[{i}].at"
+                    if at < conf:
+                        out.append(Problem(where, "precedes order confirmation"))
+                    else:
+                        out.append(Problem(where, "precedes shipment"))
+            if first_ship is None and any(e.kind is _SIGNED for e in events):
                 out.append(Problem("shipment.events", "signed although never shipped nor uploaded"))
         if sh.signer is not None and first_ship is None:
             out.append(

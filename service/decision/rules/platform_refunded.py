@@ -75,20 +75,19 @@ def _appeal(
             f"{key}.closed",
             deadlines=deadlines,
         )
-    when = (
-        f"appeal opens at {local_time(opens)} (in {hours(opens - c.now)})"
-        if state == "before"
-        else f"appeal window open until {local_time(closes)}"
-    )
-    steps = (
-        (f"Wait: the appeal entry opens on {local_time(opens)}; set a reminder",)
-        if state == "before"
-        else ()
-    ) + (
+    until = local_time(closes)
+    file_steps = (
         "Open the after-sales detail page and file the fast-refund appeal",
         "Attach the evidence listed below",
-        f"File before {local_time(closes)}",
+        f"File before {until}",
     )
+    if state == "before":
+        opening = local_time(opens)
+        when = f"appeal opens at {opening} (in {hours(opens - c.now)})"
+        steps = (f"Wait: the appeal entry opens on {opening}; set a reminder", *file_steps)
+    else:
+        when = f"appeal window open until {until}"
+        steps = file_steps
     return Outcome(
         Action.APPEAL_FAST_REFUND,
         f"{grounds}; {when}",
