@@ -81,6 +81,7 @@ def _appeal(
         "Attach the evidence listed below",
         f"File before {until}",
     )
+    steps: tuple[str, ...]
     if state == "before":
         opening = local_time(opens)
         when = f"appeal opens at {opening} (in {hours(opens - c.now)})"
