@@ -4,9 +4,8 @@ returns an :class:`Outcome` (first match wins, see ``engine.CHAINS``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from service.decision.derive import Ctx
 from service.decision.facts import EvidenceKind
@@ -43,7 +42,7 @@ class Outcome:
     deadlines: tuple[Deadline, ...] = ()
     money: tuple[MoneyAtRisk, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] | None = None  # extra script placeholders, e.g. {"days": "31"}
 
 
 Check = Callable[[Ctx], "str | Outcome"]
@@ -72,7 +71,3 @@ def fact(name: str, value: object) -> FactUsed:
     if isinstance(value, datetime):
         return FactUsed(name, iso(value))
     return FactUsed(name, str(value))
-
-
-def yuan(amount: Decimal) -> str:
-    return f"{amount:.2f}"

@@ -22,7 +22,7 @@ from service.decision.outcome import (
     RiskKind,
 )
 from service.decision.policy import CENT
-from service.decision.rules.base import Outcome, fact, rule, yuan
+from service.decision.rules.base import Outcome, fact, rule
 from service.decision.timefmt import hours, local_en, local_time, local_zh
 
 FAMILY = "urge"
@@ -125,12 +125,12 @@ def u3_late_apologise(c: Ctx) -> str | Outcome:
     return Outcome(
         Action.APOLOGIZE_AND_PROMISE,
         f"not shipped and {hours(c.now - c.ship_by)} past ship-by {local_time(c.ship_by)}; "
-        f"promise {local_time(promised)}, coupon {yuan(p.coupon_amount)} CNY if the buyer waits",
+        f"promise {local_time(promised)}, coupon {p.coupon_text} CNY if the buyer waits",
         (fact("order.ship_by", c.ship_by), fact("order.can_fulfil", True)),
         (
             "Apologise and give the real reason for the delay",
             "Commit to a ship hour",
-            f"Offer a {yuan(p.coupon_amount)} CNY coupon after shipping if the buyer waits",
+            f"Offer a {p.coupon_text} CNY coupon after shipping if the buyer waits",
             "If the buyer will not wait, refund at once",
         ),
         "U3",
@@ -164,7 +164,7 @@ def u4_cannot_ship(c: Ctx) -> str | Outcome:
         (
             "Apologise and explain why the item cannot be sent",
             "Start the refund for the buyer now",
-            f"Send a {yuan(p.coupon_amount)} CNY coupon for another item",
+            f"Send a {p.coupon_text} CNY coupon for another item",
         ),
         "U4",
         money=(
