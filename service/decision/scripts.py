@@ -260,7 +260,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 Render = Callable[[Mapping[str, str]], str]
 
 
-def _compile(template: str) -> Render:
+def compile_template(template: str) -> Render:
     """``"订单{order}…"`` -> ``lambda p: f"订单{p['order']}…"``.
 
     Built as a syntax tree, so no text is ever evaluated. An f-string joins the
@@ -284,5 +284,5 @@ def _compile(template: str) -> Render:
 
 # The same texts, compiled once: key -> (zh-CN, en) renderers taking the parameters.
 COMPILED: dict[str, tuple[Render, Render]] = {
-    key: (_compile(zh), _compile(en)) for key, (zh, en) in TEMPLATES.items()
+    key: (compile_template(zh), compile_template(en)) for key, (zh, en) in TEMPLATES.items()
 }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from string import Formatter
 
 import pytest
 
 from service.decision import Inquiry, SignalKind, decide
-from service.decision.scripts import TEMPLATES
+from service.decision.scripts import COMPILED, TEMPLATES, compile_template
 from tests.decision.factories import case, h, order, refund, shipment
 from tests.decision.test_engine import GOLDEN, Golden
 
@@ -76,3 +77,19 @@ def test_every_template_has_both_languages() -> None:
     for key, (zh, en) in TEMPLATES.items():
         assert zh and en, key
         assert "{order}" in zh and "{order}" in en, key
+
+
+def test_compiled_renderers_fill_templates_like_format_map() -> None:
+    for key, (zh, en) in TEMPLATES.items():
+        names = {n for t in (zh, en) for _, n, _, _ in Formatter().parse(t) if n}
+        params = {n: f"<{n}%s{{}}>" for n in names}  # values with format characters
+        render_zh, render_en = COMPILED[key]
+        assert render_zh(params) == zh.format_map(params), key
+        assert render_en(params) == en.format_map(params), key
+
+
+def test_a_template_placeholder_must_be_a_bare_name() -> None:
+    with pytest.raises(ValueError, match="bare name"):
+        compile_template("订单{order!r}")
+    with pytest.raises(ValueError, match="bare name"):
+        compile_template("{amount:.2f} CNY")
