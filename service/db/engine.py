@@ -53,3 +53,23 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after the request's commit.
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Before a unit of work that reads and then writes: on SQLite, take the
+    database's write lock now.
+
+    SQLite starts transactions deferred: the first read pins a snapshot, and if
+    another connection commits before this one writes, the write fails at once
+    with "database is locked" (waiting cannot help, the snapshot is stale).
+    ``BEGIN IMMEDIATE`` takes the write lock up front, waiting for the current
+    writer up to ``busy_timeout``. A connection already in a transaction has
+    written (reads outside one do not open it) and so holds the lock already.
+    PostgreSQL needs nothing: its writes lock what they touch.
+    """
+    conn = await session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    raw = await conn.get_raw_connection()
+    if not raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -24,6 +24,7 @@ class UserErrorCode(Enum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
     FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"  # lost a race with a concurrent write; retrying may succeed
 
 
 @strawberry.type(description="A rejected input: which field, why (as a code) and a message.")

@@ -10,11 +10,15 @@ the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import strawberry
+from sqlalchemy.exc import IntegrityError
 
+from service.db.engine import begin_write
+from service.db.errors import is_unique_violation
 from service.db.models import Order
 from service.graphql.context import Info
 from service.graphql.errors import PermissionDenied, UserError, UserErrorCode, UserInputError
@@ -23,6 +27,12 @@ from service.store import ingest
 from service.store.ingest import Rejected
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# A work that loses a race on a unique key is done again; a second loss in a row is
+# reported as CONFLICT (retryable) rather than retried without end.
+WRITE_ATTEMPTS = 2
 
 INPUT = ("input",)
 
@@ -43,15 +53,35 @@ async def run(
     if denied:
         return None, denied
     session = info.context.session
-    try:
-        async with info.context.db_lock, session.begin_nested():
-            result = await work()
-    except UserInputError as exc:
-        return None, exc.errors
-    except Rejected as exc:
-        return None, user_errors(exc)
-    forget_cached_reads(info)
-    return result, []
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            async with info.context.db_lock:
+                await begin_write(session)
+                async with session.begin_nested():
+                    result = await work()
+        except UserInputError as exc:
+            return None, exc.errors
+        except Rejected as exc:
+            return None, user_errors(exc)
+        except IntegrityError as exc:
+            # Another writer inserted the same key (order number, refund number)
+            # between this work's read and its write. The savepoint is rolled back,
+            # so doing the work again reads that row and updates it, or reports it
+            # the way a sequential duplicate is reported.
+            if not is_unique_violation(exc):
+                raise
+            forget_cached_reads(info)
+            log.info("unique key taken by a concurrent write; attempt %d", attempt)
+            continue
+        forget_cached_reads(info)
+        return result, []
+    return None, [
+        UserError(
+            field=None,
+            code=UserErrorCode.CONFLICT,
+            message="concurrent writes kept taking the same keys; nothing was written, retry",
+        )
+    ]
 
 
 def forbidden(require: Callable[[], None]) -> list[UserError]:
