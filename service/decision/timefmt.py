@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 # Asia/Shanghai has kept UTC+8 without DST since 1991: a fixed offset is exact
 # for every date the service sees and far cheaper than a zoneinfo lookup.
-SHANGHAI = timezone(timedelta(hours=8), "CST")
-_SHANGHAI_OFFSET_S = 8 * 3600
+_SHANGHAI_OFFSET = timedelta(hours=8)
+SHANGHAI = timezone(_SHANGHAI_OFFSET, "CST")
+_SHANGHAI_OFFSET_S = int(_SHANGHAI_OFFSET.total_seconds())
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -71,16 +71,12 @@ def check_facts(case: CaseFacts) -> tuple[Problem, ...]:
         # confirmation time, so a naive one raises TypeError here. Checking each
         # stamp's zone up front would cost as much as all the other checks together.
         try:
-            out = _value_problems(case)
-            _order_problems(case, out)
-            return tuple(out)
+            return _order_problems(case, _value_problems(case))
         except TypeError:
             pass
     naive = _naive_problems(case)
     if not naive:  # the TypeError came from elsewhere: let it surface
-        out = _value_problems(case)
-        _order_problems(case, out)
-        return tuple(out)
+        return _order_problems(case, _value_problems(case))
     return (*naive, *_value_problems(case))
 
 
@@ -123,8 +119,8 @@ def _value_problems(case: CaseFacts) -> list[Problem]:
     return out
 
 
-def _order_problems(case: CaseFacts, out: list[Problem]) -> None:
-    """Events in an impossible order; appends to ``out``. Raises TypeError when a
+def _order_problems(case: CaseFacts, out: list[Problem]) -> tuple[Problem, ...]:
+    """``out`` and then every event in an impossible order. Raises TypeError when a
     naive datetime meets an aware one."""
     order = case.order
     conf = order.confirmed_at
@@ -178,3 +174,4 @@ def _order_problems(case: CaseFacts, out: list[Problem]) -> None:
             out.append(Problem("refund.requested_at", "precedes order confirmation"))
         if rf.refunded_at is not None and rf.refunded_at < rf.requested_at:
             out.append(Problem("refund.refunded_at", "precedes the refund request"))
+    return tuple(out)
