@@ -26,22 +26,13 @@ from service.decision.facts import OrderStatus, Platform, RefundReason, RefundSt
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW
 from tests.graphql.helpers import CREATE_REFUND, UPSERT_ORDERS, gql
+from tests.graphql.test_mutations_upsert_orders import order
 
 
 @pytest.fixture
 def postgres_only(backend: str) -> None:
     if backend != "postgresql":
         pytest.skip("on SQLite a mutation holds the write lock from its first read")
-
-
-def order_input(number: str, amount: str) -> dict[str, Any]:
-    return {
-        "orderNumber": number,
-        "platform": "PDD",
-        "amount": amount,
-        "status": "AWAITING_SHIPMENT",
-        "confirmedAt": NOW.isoformat(),
-    }
 
 
 async def wait_until_blocked(engine: AsyncEngine) -> None:
@@ -78,7 +69,8 @@ async def test_concurrent_upserts_all_succeed(
     # given
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     batches = [
-        [order_input(f"PO-{i}", "19.90"), order_input("PO-SHARED", f"{i}.00")] for i in range(1, 13)
+        [order(f"PO-{i}", amount="19.90"), order("PO-SHARED", amount=f"{i}.00")]
+        for i in range(1, 13)
     ]
     # when
     bodies = await asyncio.gather(
@@ -110,7 +102,7 @@ async def test_upserting_an_order_another_writer_just_created_updates_it(
     body = await race(
         engine,
         rival,
-        gql(client, token, UPSERT_ORDERS, {"orders": [order_input("PO-RACE", "25.00")]}),
+        gql(client, token, UPSERT_ORDERS, {"orders": [order("PO-RACE", amount="25.00")]}),
     )
     # then
     assert "errors" not in body, body
@@ -127,7 +119,7 @@ async def test_creating_a_refund_number_another_writer_just_created_is_a_duplica
     # given
     shop = await make_shop(session)
     token = await make_token(session, shop, Role.INTEGRATION)
-    created = await gql(client, token, UPSERT_ORDERS, {"orders": [order_input("PO-9", "30.00")]})
+    created = await gql(client, token, UPSERT_ORDERS, {"orders": [order("PO-9", amount="30.00")]})
     assert created["data"]["upsertOrders"]["userErrors"] == []
     stored = await session.scalar(select(Order).where(Order.order_number == "PO-9"))
     assert stored is not None
