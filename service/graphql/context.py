@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from service.config import Settings
+from service.db.gate import SessionGate
 from service.graphql.errors import PermissionDenied
 from service.store.tokens import Principal
 
@@ -30,7 +30,8 @@ class Context:
     now: datetime
     metrics: Any = None
     failed: bool = False
-    db_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Every use of ``session`` goes through this gate (see service.db.gate).
+    db_lock: SessionGate = field(default_factory=SessionGate)
 
     @property
     def shop_id(self) -> int:

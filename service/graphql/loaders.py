@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from service.db.gate import SessionGate
 from service.db.models import (
     ActionRecord,
     EvidenceItem,
@@ -66,7 +67,7 @@ class Loaders:
         self,
         session: AsyncSession,
         shop_id: int,
-        lock: asyncio.Lock,
+        lock: SessionGate,
     ) -> None:
         self.session = session
         self.shop_id = shop_id

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import datetime
 
 import strawberry
 
 from service.graphql.errors import ClientError
+from service.graphql.scalars import in_supported_range
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -22,18 +24,32 @@ def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
+# A primary key as this API writes it: ASCII digits, no sign, no leading zero, and small
+# enough for a 64-bit column. str.isdigit() would let "²" or "١٢" through to int().
+_PK = re.compile(r"0|[1-9][0-9]{0,17}")
+
+
+def parse_pk(text: str) -> int | None:
+    return int(text) if _PK.fullmatch(text) else None
+
+
 def from_global_id(global_id: str) -> tuple[str, int] | None:
-    """``(type name, pk)``, or None for anything that is not one of our ids."""
+    """``(type name, pk)``, or None for anything that is not one of our ids.
+
+    Only the spelling this API hands out is an id: padded base64, other digits, a
+    leading zero or stray characters (which base64 decoding would skip) name nothing,
+    so one object never answers to several ids."""
     if len(global_id) > 200:
         return None
     try:
         raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeError, ValueError):
         return None
-    type_name, sep, pk = raw.partition(":")
-    if not sep or not pk.isdigit() or len(pk) > 18:
+    type_name, sep, digits = raw.partition(":")
+    pk = parse_pk(digits) if sep else None
+    if pk is None or to_global_id(type_name, pk) != global_id:
         return None
-    return type_name, int(pk)
+    return type_name, pk
 
 
 def decode_id(global_id: strawberry.ID | str, expected: str) -> int | None:
@@ -82,12 +98,13 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        tag, at, pk = raw.split("|")
-        if tag != "k1":
-            raise ValueError(tag)
+        tag, at, digits = raw.split("|")
+        pk = parse_pk(digits)
+        if tag != "k1" or pk is None:
+            raise ValueError(raw)
         moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or not in_supported_range(moment):
             raise ValueError(at)
-        return moment, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ClientError(f"after: not a cursor from this API ({cursor!r})") from exc
+        return moment, pk
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise ClientError("after: not a cursor from this API") from exc

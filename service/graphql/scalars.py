@@ -27,3 +27,16 @@ def parse_datetime(value: object) -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"date-time {value!r} has no UTC offset (add Z or +08:00)")
     return parsed
+
+
+# The times a real case can have. Outside this range shifting a time between zones, or
+# adding a deadline's hours to it, can leave the calendar (year 9999 + 48 h); such a
+# time is refused where it enters, never stored.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def in_supported_range(moment: datetime) -> bool:
+    # The year test first: comparing aware times converts them to UTC, which itself
+    # overflows at the calendar's ends.
+    return 1999 <= moment.year <= 2100 and EARLIEST <= moment < LATEST

@@ -89,7 +89,13 @@ class GraphQLView(GraphQL[Context, None]):
                 metrics=getattr(request.app.state, "metrics", None),
             )
             try:
-                response = await self.run(request, context=context)
+                try:
+                    response = await self.run(request, context=context)
+                finally:
+                    # Resolvers orphaned by a failed gather may still be using the
+                    # session: let the one under way finish and refuse the rest
+                    # before the transaction ends and the session closes.
+                    await context.db_lock.close()
             except HTTPException as exc:
                 await session.rollback()
                 return PlainTextResponse(exc.reason, status_code=exc.status_code)

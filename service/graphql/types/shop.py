@@ -39,7 +39,4 @@ class ShopType:
 
 
 async def load_shop(info: Info) -> ShopType:
-    shop = await info.context.session.get(Shop, info.context.shop_id)
-    if shop is None:  # the token's shop was deleted while the request ran
-        raise LookupError("shop not found")
-    return ShopType.from_model(shop)
+    return ShopType.from_model(await info.context.loaders.shop())

@@ -1,0 +1,88 @@
+"""No resolver's database work outlives its request: whatever fails while other
+lookups are in flight, the request ends with its session closed and its connection
+back in the pool."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.db.models import Role
+from service.graphql.relay import to_global_id
+from tests.conftest import make_shop, make_token
+from tests.factories import make_order, make_shipment
+from tests.graphql.helpers import gql
+
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+# base64 of "Order:²": a superscript digit, which str.isdigit() accepts and int() refuses.
+SUPERSCRIPT_ID = "T3JkZXI6wrI"
+
+
+async def _settle() -> None:
+    # Give orphaned tasks (siblings of a failed gather) every chance to run.
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_failed_lookup_beside_others_returns_the_connection(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given two orders and a request mixing malformed and well-formed ids
+    shop = await make_shop(session)
+    one = await make_order(session, shop, "O-1")
+    two = await make_order(session, shop, "O-2")
+    token = await make_token(session, shop, Role.AGENT)
+    ids = [
+        SUPERSCRIPT_ID,
+        to_global_id("Order", one.id),
+        SUPERSCRIPT_ID,
+        to_global_id("Order", two.id),
+    ]
+    await session.close()
+
+    # when it is sent many times
+    for _ in range(30):
+        body = await gql(client, token, NODES, {"ids": ids})
+        # then the malformed ids are ids that do not exist, the others resolve
+        assert "errors" not in body, body
+        assert [n and n["id"] for n in body["data"]["nodes"]] == [None, ids[1], None, ids[3]]
+    await _settle()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_lookup_failing_while_a_sibling_batch_runs_leaves_no_connection_out(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given a parcel whose lookup fails in the database, gathered with order lookups
+    # that are still waiting for the session when it fails
+    shop = await make_shop(session)
+    order = await make_order(session, shop, "O-1")
+    other = await make_order(session, shop, "O-2")
+    parcel = await make_shipment(session, order)
+    token = await make_token(session, shop, Role.AGENT)
+    await session.close()
+    ids = [to_global_id("Shipment", parcel.id), to_global_id("Order", order.id)]
+    ids += [to_global_id("Order", other.id)]
+
+    def fail_parcels(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM shipments" in statement:
+            raise RuntimeError("injected failure")
+
+    event.listen(engine.sync_engine, "before_cursor_execute", fail_parcels)
+    try:
+        for _ in range(20):
+            body = await gql(client, token, NODES, {"ids": ids})
+            # then the request fails as a masked internal error
+            codes = [e["extensions"]["code"] for e in body["errors"]]
+            assert codes == ["INTERNAL_SERVER_ERROR"], body
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", fail_parcels)
+    # and no connection stays checked out, so later requests are served
+    await _settle()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    body = await gql(client, token, NODES, {"ids": ids[1:]})
+    assert [n["id"] for n in body["data"]["nodes"]] == ids[1:]
