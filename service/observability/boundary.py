@@ -17,7 +17,7 @@ from service.observability.request_info import (
     accept_request_id,
 )
 
-logger = logging.getLogger("aftersales.request")
+logger = logging.getLogger("aftersales.error")
 
 MESSAGE = "Internal error. It has been logged; quote the request id when reporting it."
 
@@ -33,11 +33,14 @@ class ErrorBoundaryMiddleware:
             await self.app(scope, receive, send)
             return
         response_started = False
+        response_complete = False
 
         async def watching_send(message: Message) -> None:
-            nonlocal response_started
+            nonlocal response_started, response_complete
             if message["type"] == "http.response.start":
                 response_started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                response_complete = True
             await send(message)
 
         try:
@@ -55,8 +58,12 @@ class ErrorBoundaryMiddleware:
                     }
                 },
             )
+            if response_complete:
+                # The client has its whole answer (the failure came after, in logging
+                # or metrics): logged above, nothing more to do.
+                return
             if response_started:
-                # Too late for an error body: let the server close the connection.
+                # Too late for an error body: let the server abort the connection.
                 raise
             response = JSONResponse(
                 error_body(MESSAGE, "INTERNAL_SERVER_ERROR", requestId=request_id),
