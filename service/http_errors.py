@@ -76,8 +76,13 @@ def refused_response(refusal: RequestRefused, *, media_type: str = JSON) -> Resp
         error_body(refusal.reason, refusal.code, **extensions),
         status_code=refusal.status_code,
         headers=refusal.headers,
-        media_type=media_type,
+        media_type=with_charset(media_type),
     )
+
+
+def with_charset(media_type: str) -> str:
+    # Every body the service writes is UTF-8; say so as the GraphQL answers do.
+    return f"{media_type}; charset=utf-8"
 
 
 async def starlette_http_error(request: Request, exc: Exception) -> Response:

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from service.config import Settings
 from service.graphql import http
 from service.graphql.context import Context
+from service.http_errors import with_charset
 from service.store.tokens import PrincipalCache, authenticate
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         media_type = sub_response.media_type or http.JSON
-        response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        response.headers["content-type"] = with_charset(media_type)
         if not sub_response.status_code:
             response.status_code = http.status_for(response_data, media_type)
         return response

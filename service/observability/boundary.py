@@ -9,7 +9,7 @@ import logging
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.http_errors import error_body
+from service.http_errors import JSON, error_body, with_charset
 from service.observability.logging import FIELDS_ATTR
 from service.observability.request_info import (
     REQUEST_ID_HEADER,
@@ -69,6 +69,7 @@ class ErrorBoundaryMiddleware:
                 error_body(MESSAGE, "INTERNAL_SERVER_ERROR", requestId=request_id),
                 status_code=500,
                 headers={REQUEST_ID_HEADER: request_id},
+                media_type=with_charset(JSON),
             )
             await response(scope, receive, send)
 

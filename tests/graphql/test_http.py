@@ -10,6 +10,9 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 
 from service.graphql.http import negotiate
 from tests.conftest import make_shop, make_token
@@ -341,6 +344,22 @@ async def test_unknown_paths_and_methods_are_json_refusals(client: httpx.AsyncCl
     response = await client.put("/graphql", json={"query": TYPENAME})
     refusal(response, 405, "METHOD_NOT_ALLOWED")
     assert "POST" in response.headers["allow"]
+
+
+async def test_an_unexpected_error_in_the_app_is_a_json_500_with_the_request_id(
+    app: Starlette, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a route with a bug, in the real app with its middleware
+    async def crash(request: Request) -> Response:
+        raise RuntimeError("a bug")
+
+    app.add_route("/crash", crash)
+    # when
+    response = await client.get("/crash")
+    # then
+    error = refusal(response, 500, "INTERNAL_SERVER_ERROR")
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]
+    assert any(r.exc_info and r.name == "aftersales.error" for r in caplog.records)
 
 
 async def test_no_token_is_a_json_401_before_the_body_is_read(client: httpx.AsyncClient) -> None:

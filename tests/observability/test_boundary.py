@@ -22,7 +22,7 @@ async def crash(request: Request) -> Response:
 
 def assert_json_500(response: httpx.Response, request_id: str) -> None:
     assert response.status_code == 500
-    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert response.headers["x-request-id"] == request_id
     [error] = response.json()["errors"]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
