@@ -10,15 +10,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from service.body_limit import BodyLimitMiddleware
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
+from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
 
@@ -94,7 +97,11 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        # An unknown path or a method /graphql does not take: JSON, like every refusal.
+        exception_handlers={HTTPException: starlette_http_error},
     )
+    # Before instrument(), so inside the request middleware: a 413 is logged and counted.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default=None, description="bearer token a scraper must send when metrics are not public"
     )
     graphql_max_query_depth: int = Field(default=12, ge=2, le=64)
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        description="largest request body accepted; a larger one is refused with HTTP 413",
+    )
     token_cache_ttl_s: float = Field(
         default=30.0,
         ge=0,

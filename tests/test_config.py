@@ -172,3 +172,17 @@ def test_database_password_is_not_echoed_in_errors(monkeypatch: pytest.MonkeyPat
     # then
     assert "AFTERSALES_ENV" in str(raised.value)
     assert "s3cr3t" not in str(raised.value)
+
+
+@pytest.mark.parametrize("value", ["0", "100", "-1", "lots", str(2**40)])
+def test_max_body_bytes_out_of_range_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("AFTERSALES_MAX_BODY_BYTES", value)
+    with pytest.raises(ConfigError, match="AFTERSALES_MAX_BODY_BYTES"):
+        load_settings()
+
+
+def test_max_body_bytes_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AFTERSALES_MAX_BODY_BYTES", "65536")
+    assert load_settings().max_body_bytes == 65536

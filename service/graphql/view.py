@@ -8,18 +8,21 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from service.config import Settings
+from service.graphql import http
 from service.graphql.context import Context
+from service.http_errors import with_charset
 from service.store.tokens import PrincipalCache, authenticate
 
 log = logging.getLogger(__name__)
@@ -98,7 +101,7 @@ class GraphQLView(GraphQL[Context, None]):
                     await context.db_lock.close()
             except HTTPException as exc:
                 await session.rollback()
-                return PlainTextResponse(exc.reason, status_code=exc.status_code)
+                return http.refusal_response(request, exc)
             except BaseException:
                 await session.rollback()
                 raise
@@ -108,10 +111,36 @@ class GraphQLView(GraphQL[Context, None]):
                 await session.commit()
             return response
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        # The response's media type travels to `create_response` on the sub-response.
+        sub_response = await super().get_sub_response(request)
+        if isinstance(request, Request):
+            sub_response.media_type = http.media_type_of(request)
+        return sub_response
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        # Here, not earlier: the GraphiQL page is served (as HTML) before this point.
+        http.require_media_type(request.headers.get("accept"))
+        return await http.read_operation(request)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.media_type or http.JSON
+        response.headers["content-type"] = with_charset(media_type)
+        if not sub_response.status_code:
+            response.status_code = http.status_for(response_data, media_type)
+        return response
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        response = process_result(result)
+        response = http.shape_for_media_type(
+            process_result(result), result, http.media_type_of(request)
+        )
         # Parse errors (syntax, too many tokens) leave Strawberry before the schema
         # extensions see the result; give them their code here.
         for error in response.get("errors") or []:

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from service.config import Settings
 from service.lifecycle import Lifecycle
+from service.observability.boundary import ErrorBoundaryMiddleware
 from service.observability.endpoint import make_metrics_endpoint
 from service.observability.graphql_extension import RequestInfoExtension
 from service.observability.logging import configure_logging
@@ -33,6 +34,8 @@ def instrument(app: Starlette, settings: Settings) -> Metrics:
 
     - adds :class:`ObservabilityMiddleware` (request id in/out, one JSON log line per
       request, request metrics, ``app.state.lifecycle`` in-flight count);
+    - adds :class:`ErrorBoundaryMiddleware` around it (an unhandled exception is logged
+      and answered as a JSON 500 carrying the request id);
     - adds ``GET /metrics`` (public only when ``settings.metrics_public``, else
       ``Authorization: Bearer <settings.metrics_token>``);
     - creates ``app.state.lifecycle`` (a :class:`Lifecycle`) when the app has none;
@@ -53,6 +56,8 @@ def instrument(app: Starlette, settings: Settings) -> Metrics:
     metrics = Metrics(lifecycle_source=lifecycle)
     app.state.metrics = metrics
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, lifecycle=lifecycle)
+    # Added last, so outermost: it also catches what the request middleware raises.
+    app.add_middleware(ErrorBoundaryMiddleware)
     app.add_route(
         "/metrics",
         make_metrics_endpoint(metrics, settings),

@@ -39,9 +39,11 @@ class RequestInfoExtension(SchemaExtension):
 
 def _safe_operation_name(extension: SchemaExtension) -> str | None:
     try:
-        return extension.execution_context.operation_name
+        name = extension.execution_context.operation_name
     except Exception:  # an unparsable document has no name
         return None
+    # The name may come straight from the request body, typed as the client pleased.
+    return name if isinstance(name, str) else None
 
 
 def _classify(

@@ -127,11 +127,14 @@ class Metrics:
         )
         self.registry.register(_StateCollector(self))
 
-    def operation_label(self, name: str | None) -> str:
-        """A bounded label for a client-chosen GraphQL operation name."""
+    def operation_label(self, name: object) -> str:
+        """A bounded label for a client-chosen GraphQL operation name.
+
+        Takes any value: the name comes from the request body, where a client may send
+        a number or an object."""
         if name is None:
             return ANONYMOUS_OPERATION
-        if not _OPERATION_RE.fullmatch(name):
+        if not isinstance(name, str) or not _OPERATION_RE.fullmatch(name):
             return OTHER
         with self._operations_lock:
             if name in self._operations:

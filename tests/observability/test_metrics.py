@@ -178,3 +178,11 @@ async def test_memory_sqlite_static_pool_does_not_break_scrape() -> None:
         metrics.render()
     finally:
         await engine.dispose()
+
+
+def test_operation_labels_take_any_value_a_client_sends() -> None:
+    # operationName comes from the request body: a number or an object must not raise
+    metrics = Metrics()
+    assert metrics.operation_label(5) == "other"
+    assert metrics.operation_label({"name": "x"}) == "other"
+    assert metrics.operation_label(None) == "anonymous"
