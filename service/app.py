@@ -1,4 +1,5 @@
-"""The ASGI application: /graphql, /healthz, /readyz (and /metrics, by instrument())."""
+"""The ASGI application: /graphql, /healthz, /readyz, /static/ (and /metrics, by
+instrument())."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from service.graphql.view import GraphQLView
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
+from service.web.graphiql import graphiql_page
+from service.web.static import static_mount
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +42,12 @@ def create_app(
     *,
     engine: AsyncEngine | None = None,
     clock: Callable[[], datetime] | None = None,
+    demo_token: str | None = None,
 ) -> Starlette:
     """Build the app. Nothing connects to the database until the first request.
 
-    ``clock`` gives each GraphQL request its "now" (tests pin it)."""
+    ``clock`` gives each GraphQL request its "now" (tests pin it). ``demo_token`` is the
+    token ``serve --demo`` created: GraphiQL (dev only) opens with it filled in."""
     settings = settings or load_settings()
     engine = engine or create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
@@ -88,13 +93,18 @@ def create_app(
         max_query_depth=settings.graphql_max_query_depth,
     )
     graphql = GraphQLView(
-        schema, sessionmaker=sessionmaker, settings=settings, clock=clock or _utcnow
+        schema,
+        sessionmaker=sessionmaker,
+        settings=settings,
+        clock=clock or _utcnow,
+        ide=graphiql_page(settings, demo_token=demo_token),
     )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            static_mount(),
         ],
         lifespan=lifespan,
         # An unknown path or a method /graphql does not take: JSON, like every refusal.

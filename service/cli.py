@@ -88,17 +88,28 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.port < 65536:
         raise CommandError(f"--port must be between 1 and 65535, got {args.port}")
     configure_logging(settings.log_level)
+    token: str | None = None
     if args.demo:
         token = asyncio.run(_prepare_demo(settings))
-        base = f"http://{args.host}:{args.port}"
         print(f"Demo data loaded into {settings.url.render_as_string(hide_password=True)}")
-        print(f"GraphiQL:   {base}/graphql")
         print(f"Demo token: {token}")
-        print(f'In GraphiQL, open Headers and paste: {{"Authorization": "Bearer {token}"}}')
     else:
         asyncio.run(_check_database(settings))
-    run(create_app(settings), host=args.host, port=args.port, settings=settings)
+    if settings.graphiql:
+        where = "the demo token is in" if token is not None else "put a token in"
+        address = f"http://{_url_host(args.host)}:{args.port}/graphql"
+        print(f"GraphiQL:   {address} (works offline; {where} its Headers tab)")
+    sys.stdout.flush()  # the address shows now, also when stdout is a pipe
+    app = create_app(settings, demo_token=token)
+    run(app, host=args.host, port=args.port, settings=settings)
     return 0
+
+
+def _url_host(host: str) -> str:
+    """The host as it goes in a URL a browser can open from this machine."""
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 async def _check_database(settings: Settings) -> None:

@@ -24,6 +24,7 @@ from service.graphql import http
 from service.graphql.context import Context
 from service.http_errors import with_charset
 from service.store.tokens import PrincipalCache, authenticate
+from service.web.graphiql import GraphiQLPage
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,11 @@ class GraphQLView(GraphQL[Context, None]):
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
         clock: Callable[[], datetime],
+        ide: GraphiQLPage | None = None,
     ) -> None:
-        super().__init__(
-            schema,
-            graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=True,
-        )
+        # Strawberry's own IDE page loads its scripts from a CDN; ``ide`` replaces it.
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
+        self.ide = ide
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.clock = clock
@@ -62,7 +62,8 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive)
         if _wants_ide(request):
             # The IDE page itself is public; every query it sends carries the token.
-            await super().__call__(scope, receive, send)
+            page = self.ide(request) if self.ide else PlainTextResponse("Not Found", 404)
+            await page(scope, receive, send)
             return
         response = await self._handle(request)
         await response(scope, receive, send)

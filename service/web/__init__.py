@@ -1,0 +1,1 @@
+"""What the service serves to browsers: static files under /static/ and the GraphiQL page."""
