@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -50,7 +51,13 @@ class AppendTrackingEventsPayload:
 
 
 async def append_tracking_events(
-    info: Info, input: AppendTrackingEventsInput
+    info: Info,
+    input: Annotated[
+        AppendTrackingEventsInput,
+        strawberry.argument(
+            description="The events to add, each naming its parcel by id or by tracking number."
+        ),
+    ],
 ) -> AppendTrackingEventsPayload:
     async def work() -> list[ShipmentType]:
         path = [*INPUT, "events"]

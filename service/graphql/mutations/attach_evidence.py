@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -46,7 +47,16 @@ class AttachEvidencePayload:
     )
 
 
-async def attach_evidence(info: Info, input: AttachEvidenceInput) -> AttachEvidencePayload:
+async def attach_evidence(
+    info: Info,
+    input: Annotated[
+        AttachEvidenceInput,
+        strawberry.argument(
+            description="What the evidence is, who provided it, where it is kept, and the order or"
+            " refund request it belongs to."
+        ),
+    ],
+) -> AttachEvidencePayload:
     async def work() -> EvidenceType:
         refund: RefundRequest | None = None
         given = {"orderId": input.order_id, "refundRequestId": input.refund_request_id}

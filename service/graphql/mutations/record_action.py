@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -117,7 +117,16 @@ async def _decision(
     return order, refund, decision
 
 
-async def record_action(info: Info, input: RecordActionInput) -> RecordActionPayload:
+async def record_action(
+    info: Info,
+    input: Annotated[
+        RecordActionInput,
+        strawberry.argument(
+            description="The case the agent acted on, what they did, and when they saw the"
+            " decision."
+        ),
+    ],
+) -> RecordActionPayload:
     denied = forbidden(info.context.require_record)
     if denied:
         return RecordActionPayload(action_record=None, user_errors=denied)

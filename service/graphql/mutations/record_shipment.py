@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Annotated
 
 import strawberry
 
@@ -47,7 +48,16 @@ class RecordShipmentPayload:
     )
 
 
-async def record_shipment(info: Info, input: RecordShipmentInput) -> RecordShipmentPayload:
+async def record_shipment(
+    info: Info,
+    input: Annotated[
+        RecordShipmentInput,
+        strawberry.argument(
+            description="The order (by id or number), the parcel with the tracking events it"
+            " already has, and shipmentId when an existing parcel is updated."
+        ),
+    ],
+) -> RecordShipmentPayload:
     async def work() -> ShipmentType:
         path = [*INPUT, "shipment"]
         problems = Problems()

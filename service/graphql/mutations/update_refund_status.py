@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -45,7 +46,14 @@ class UpdateRefundStatusPayload:
 
 
 async def update_refund_status(
-    info: Info, input: UpdateRefundStatusInput
+    info: Info,
+    input: Annotated[
+        UpdateRefundStatusInput,
+        strawberry.argument(
+            description="The refund request, its new status and, for REFUNDED, when and how it was"
+            " refunded."
+        ),
+    ],
 ) -> UpdateRefundStatusPayload:
     async def work() -> RefundRequestType:
         field = [*INPUT, "refundRequestId"]

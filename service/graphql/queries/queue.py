@@ -10,7 +10,9 @@ from enum import Enum
 import strawberry
 
 from service.decision import Decision
+from service.graphql.arguments import DecisionLocale
 from service.graphql.context import Info
+from service.graphql.described import described_enum
 from service.graphql.errors import ClientError
 from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey
 from service.graphql.queries.connection import Connection, Edge
@@ -31,10 +33,21 @@ QUEUE_SCAN_LIMIT = 5000
 REFUNDED_LOOKBACK = timedelta(days=8)
 
 
-@strawberry.enum(description="What a work item is about.")
 class WorkItemKind(Enum):
     REFUND_REQUEST = "REFUND_REQUEST"
     ORDER = "ORDER"
+
+
+described_enum(
+    WorkItemKind,
+    "What a work item is about.",
+    {
+        "REFUND_REQUEST": "A refund request that needs an answer, or a platform refund still"
+        " worth acting on (appeal, interception); refundRequest is set.",
+        "ORDER": "An order with no open refund request whose next step is due (ship, upload"
+        " tracking, chase the carrier); refundRequest is null.",
+    },
+)
 
 
 @strawberry.type(description="One case to act on, with what to do and by when.")
@@ -49,7 +62,7 @@ class WorkItem:
     decision_value: strawberry.Private[Decision]
 
     @strawberry.field(description="The decision, as of the request's now.")
-    def decision(self, info: Info, locale: Locale = Locale.ZH_CN) -> DecisionType:
+    def decision(self, info: Info, locale: DecisionLocale = Locale.ZH_CN) -> DecisionType:
         return present(info, self.decision_value, locale)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -104,7 +105,15 @@ class DecisionType:
     locale: strawberry.Private[Locale]
 
     @strawberry.field(description="The buyer message in the requested locale (default: zh-CN).")
-    def script(self, locale: Locale | None = None) -> str:
+    def script(
+        self,
+        locale: Annotated[
+            Locale | None,
+            strawberry.argument(
+                description="The language wanted; null: the locale the decision was asked in."
+            ),
+        ] = None,
+    ) -> str:
         chosen = locale or self.locale
         return self.scripts.en if chosen is Locale.EN else self.scripts.zh_cn
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from service.db import models
+from service.graphql.arguments import At, DecisionLocale, OrderInquiry
 from service.graphql.context import Info
 from service.graphql.loaders import OrderDecisionKey
 from service.graphql.relay import Node, to_global_id
@@ -14,7 +15,6 @@ from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import (
     EvidenceKind,
     EvidenceSource,
-    Inquiry,
     Locale,
     OrderStatus,
     Platform,
@@ -116,9 +116,9 @@ class OrderType(Node):
     async def decision(
         self,
         info: Info,
-        inquiry: Inquiry | None = None,  # type: ignore[valid-type]
-        at: datetime | None = None,
-        locale: Locale = Locale.ZH_CN,
+        inquiry: OrderInquiry = None,
+        at: At = None,
+        locale: DecisionLocale = Locale.ZH_CN,
     ) -> DecisionType:
         key = OrderDecisionKey(self.row.id, inquiry, evaluation_time(info, at))
         decision = await info.context.loaders.order_decision.load(key)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from service.db import models
+from service.graphql.arguments import At, DecisionLocale
 from service.graphql.context import Info
 from service.graphql.loaders import RefundDecisionKey
 from service.graphql.relay import Node, to_global_id
@@ -95,7 +96,7 @@ class RefundRequestType(Node):
         " defaults to now."
     )
     async def decision(
-        self, info: Info, at: datetime | None = None, locale: Locale = Locale.ZH_CN
+        self, info: Info, at: At = None, locale: DecisionLocale = Locale.ZH_CN
     ) -> DecisionType:
         key = RefundDecisionKey(self.row.id, evaluation_time(info, at))
         decision = await info.context.loaders.refund_decision.load(key)

@@ -5,17 +5,17 @@ from decimal import Decimal
 import strawberry
 
 from service.db.models import Shop
-from service.decision.facts import Platform
 from service.graphql.context import Info
-
-PlatformEnum = strawberry.enum(Platform, description="The marketplace a shop sells on.")
+from service.graphql.types.enums import Platform
 
 
 @strawberry.type(name="Shop", description="A merchant's shop: the tenant all data belongs to.")
 class ShopType:
     slug: str = strawberry.field(description="Stable short name of the shop.")
     name: str = strawberry.field(description="Display name.")
-    platform: PlatformEnum = strawberry.field(description="Marketplace.")  # type: ignore[valid-type]
+    platform: Platform = strawberry.field(  # type: ignore[valid-type]
+        description="The marketplace the shop sells on; it picks the platform policy."
+    )
     coupon_amount: Decimal | None = strawberry.field(
         description="Coupon (CNY) offered on a delay; null means the platform policy default."
     )
