@@ -56,10 +56,14 @@ described_enum(
 @strawberry.type(description="A rejected input: which field, why (as a code) and a message.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["orders", "2", "amount"].'
+        description="Path to the input field at fault, argument first, list indexes as"
+        ' strings, e.g. ["input", "orders", "2", "amount"]; null when no single field is at'
+        " fault (FORBIDDEN, CONFLICT)."
     )
-    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+    code: UserErrorCode = strawberry.field(description="Why, as a stable code to branch on.")
+    message: str = strawberry.field(
+        description="What is wrong, in English, for a person; the wording may change."
+    )
 
 
 class UserInputError(Exception):

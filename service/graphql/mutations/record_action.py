@@ -41,7 +41,10 @@ class RecordActionInput:
         description="The evaluation time of the decision the agent saw (its `at`);"
         " default: now. The same facts and time give the same decision.",
     )
-    taken_action: Action = strawberry.field(description="What the agent did.")  # type: ignore[valid-type]
+    taken_action: Action = strawberry.field(  # type: ignore[valid-type]
+        description="What the agent did; when it differs from the recommendation the record"
+        " is marked overridden."
+    )
     note: str | None = strawberry.field(
         default=None, description=f"The agent's note (at most {MAX_NOTE} characters)."
     )

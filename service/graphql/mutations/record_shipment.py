@@ -35,7 +35,9 @@ class RecordShipmentInput:
         description="Update this parcel of the order instead of creating one: a non-null"
         " field replaces the stored value, a null field keeps it; events are added.",
     )
-    shipment: ShipmentInput = strawberry.field(description="The parcel and its tracking events.")
+    shipment: ShipmentInput = strawberry.field(
+        description="The parcel and the tracking events it has so far."
+    )
 
 
 @strawberry.type(description="The result of `recordShipment`.")

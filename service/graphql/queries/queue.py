@@ -52,16 +52,28 @@ described_enum(
 
 @strawberry.type(description="One case to act on, with what to do and by when.")
 class WorkItem:
-    kind: WorkItemKind = strawberry.field(description="Refund request or order.")
-    due_at: datetime = strawberry.field(description="The nearest deadline not yet passed.")
-    deadline_kind: DeadlineKind = strawberry.field(description="What falls due then.")  # type: ignore[valid-type]
-    order: OrderType = strawberry.field(description="The order.")
+    kind: WorkItemKind = strawberry.field(
+        description="Whether the item is a refund request or an order."
+    )
+    due_at: datetime = strawberry.field(
+        description="The nearest deadline not yet passed at the request's now (UTC); the queue"
+        " is sorted by it."
+    )
+    deadline_kind: DeadlineKind = strawberry.field(  # type: ignore[valid-type]
+        description="What falls due at dueAt."
+    )
+    order: OrderType = strawberry.field(
+        description="The order, for either kind (for a refund item, the order it is on)."
+    )
     refund_request: RefundRequestType | None = strawberry.field(
-        description="The refund request, for refund items."
+        description="The refund request for REFUND_REQUEST items; null for ORDER items."
     )
     decision_value: strawberry.Private[Decision]
 
-    @strawberry.field(description="The decision, as of the request's now.")
+    @strawberry.field(
+        description="What to do, decided at the request's now (the same decision that put the"
+        " item in the queue)."
+    )
     def decision(self, info: Info, locale: DecisionLocale = Locale.ZH_CN) -> DecisionType:
         return present(info, self.decision_value, locale)
 
