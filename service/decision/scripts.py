@@ -154,10 +154,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "order {order}; both show a complete parcel, and one free reissue was already sent. We "
         "cannot approve this request and have submitted the records to the platform.",
     ),
+    "S6.photo": (
+        "您好，订单{order}的情况我们会认真核实。麻烦您把包裹里收到的所有东西摆在一起拍张照，"
+        "再拍一张外包装，我们对照出库和称重记录后，会尽快给您补发或答复。",
+        "Hello, we will look into order {order} right away. Please lay out everything that came "
+        "in the parcel and send us a photo of it, plus one of the outer package; we will compare "
+        "them with our outbound and weighing records and then reissue or reply quickly.",
+    ),
     "S6.request": (
-        "您好，我们正在核对订单{order}的出库和称重记录，麻烦您拍一下外包装和包裹内物品的照片，方便我们尽快处理。",
-        "Hello, we are checking the outbound and weighing records for order {order}. Please "
-        "send photos of the outer package and the contents so we can settle it quickly.",
+        "您好，订单{order}的照片已收到，我们正在调取仓库出库记录和快递称重记录，核对完马上回复您。",
+        "Hello, thanks for the photos of order {order}. We are pulling the warehouse outbound "
+        "record and the carrier's weighing record and will reply as soon as we have checked them.",
     ),
     "S7": (
         "抱歉订单{order}的商品在运输中损坏了，我们马上为您补发，快递那边由我们去索赔，补发单号稍后发您。",

@@ -11,10 +11,11 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from service.graphql.described import described_enum
+
 log = logging.getLogger("service.graphql")
 
 
-@strawberry.enum(description="Why a mutation input was rejected.")
 class UserErrorCode(Enum):
     INVALID = "INVALID"
     REQUIRED = "REQUIRED"
@@ -24,16 +25,45 @@ class UserErrorCode(Enum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
     FORBIDDEN = "FORBIDDEN"
-    CONFLICT = "CONFLICT"  # lost a race with a concurrent write; retrying may succeed
+    CONFLICT = "CONFLICT"
+
+
+described_enum(
+    UserErrorCode,
+    "Why a mutation input was rejected. Nothing of a rejected input is stored.",
+    {
+        "INVALID": "The value is malformed or out of range (the message says which range);"
+        " fix it and send again.",
+        "REQUIRED": "A value that this combination of inputs needs is missing, e.g. the"
+        " refund time when the status becomes REFUNDED.",
+        "NOT_FOUND": "The id or number names nothing in the caller's shop: it does not"
+        " exist, belongs to another shop, or is an id of another type.",
+        "TOO_MANY": "The list is longer than one call accepts (the message gives the limit);"
+        " split it over several calls.",
+        "INCONSISTENT_FACTS": "The facts contradict each other or what is already stored,"
+        " e.g. a pickup before the order was confirmed.",
+        "INVALID_TRANSITION": "The refund request cannot move from its current status to"
+        " the one asked for; the message lists the allowed ones.",
+        "DUPLICATE": "The same key appears twice in one call, or a refund request with this"
+        " number already exists.",
+        "FORBIDDEN": "The token's role may not call this mutation (field is null).",
+        "CONFLICT": "A concurrent write to the same record won twice in a row; nothing was"
+        " stored, and sending the same input again may succeed.",
+    },
+)
 
 
 @strawberry.type(description="A rejected input: which field, why (as a code) and a message.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description='Path to the input field at fault, e.g. ["orders", "2", "amount"].'
+        description="Path to the input field at fault, argument first, list indexes as"
+        ' strings, e.g. ["input", "orders", "2", "amount"]; null when no single field is at'
+        " fault (FORBIDDEN, CONFLICT)."
     )
-    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+    code: UserErrorCode = strawberry.field(description="Why, as a stable code to branch on.")
+    message: str = strawberry.field(
+        description="What is wrong, in English, for a person; the wording may change."
+    )
 
 
 class UserInputError(Exception):

@@ -63,18 +63,28 @@ def decode_id(global_id: strawberry.ID | str, expected: str) -> int | None:
 
 @strawberry.interface(description="An object with a globally unique, opaque id.")
 class Node:
-    id: strawberry.ID = strawberry.field(description="Opaque global id.")
+    id: strawberry.ID = strawberry.field(
+        description="Opaque global id, stable for the object's life: pass it to `node(id:)` or"
+        " to an input's *Id field as it is; do not parse or build it."
+    )
 
 
 @strawberry.type(description="Where a page stands in the whole list.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_next_page: bool = strawberry.field(
+        description="More items (or, for a decision-filtered list, more rows to scan) follow;"
+        " ask again with `after: endCursor`."
+    )
     has_previous_page: bool = strawberry.field(
         description="Items precede this page (true whenever `after` was given)."
     )
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the page's first item; null when the page is empty."
+    )
     end_cursor: str | None = strawberry.field(
-        description="Cursor of the last item; pass as `after`."
+        description="Pass as `after` to get the next page: the last item's cursor or, for a"
+        " decision-filtered list, where the scan stopped (even on a short or empty page)."
+        " Null when the page is empty and nothing follows."
     )
 
 

@@ -7,7 +7,7 @@ key deadline / money figure. One parametrised test runs them all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -117,9 +117,29 @@ def signed_refund(**kw: object) -> Callable[..., CaseFacts]:
 
 
 quality = signed_refund(reason=RefundReason.QUALITY, type=RefundType.RETURN_AND_REFUND)
-missing = signed_refund(reason=RefundReason.MISSING_ITEM)
 damaged = signed_refund(reason=RefundReason.DAMAGED_FOUND_LATER)
 PHOTOS = frozenset({E.OUTER_PACKAGE_PHOTO, E.DAMAGE_PHOTO})
+# S6: the buyer's photo of what arrived, and of the box it came in.
+PARCEL_PHOTOS = frozenset({E.OUTER_PACKAGE_PHOTO, E.CONTENTS_PHOTO})
+missing = signed_refund(reason=RefundReason.MISSING_ITEM, buyer_evidence=PARCEL_PHOTOS)
+missing_no_photo = signed_refund(reason=RefundReason.MISSING_ITEM)
+wrong = signed_refund(reason=RefundReason.WRONG_ITEM, buyer_evidence=PARCEL_PHOTOS)
+wrong_no_photo = signed_refund(reason=RefundReason.WRONG_ITEM)
+CLEAN = signed(outbound_recorded=True, expected_weight_g=1500, recorded_weight_g=1500)
+
+
+def asks_for_contents_photo(d: Decision) -> bool:
+    """The decision lists the contents and outer-package photos as needed and missing."""
+    by_kind = {e.kind: e for e in d.evidence}
+    return all(
+        k in by_kind and by_kind[k].needed and not by_kind[k].present
+        for k in (E.CONTENTS_PHOTO, E.OUTER_PACKAGE_PHOTO)
+    ) and any(a.action is Action.REISSUE for a in d.alternatives)
+
+
+def merchant_holds(facts: CaseFacts, *kinds: EvidenceKind) -> CaseFacts:
+    return replace(facts, merchant_evidence=frozenset(kinds))
+
 
 GOLDEN: list[Golden] = [
     # --- U: buyer urges shipment -------------------------------------------------
@@ -373,6 +393,81 @@ GOLDEN: list[Golden] = [
         h(60),
         Action.REQUEST_EVIDENCE,
         "S6",
+        lambda d: "records incomplete" in d.rationale and "no outbound record given" in d.rationale,
+    ),
+    Golden(
+        "S6 wrong item with photos, clean records, free reissue left",
+        wrong(CLEAN),
+        h(60),
+        Action.REISSUE,
+        "S6",
+    ),
+    Golden(
+        "S6 wrong item with photos, clean records, free reissue used",
+        wrong(CLEAN, free_reissues_given=1),
+        h(60),
+        Action.REJECT_WITH_EVIDENCE,
+        "S6",
+    ),
+    Golden(
+        "S6 contents photo held by the merchant counts",
+        merchant_holds(missing_no_photo(CLEAN), E.CONTENTS_PHOTO),
+        h(60),
+        Action.REISSUE,
+        "S6",
+    ),
+    # Without a photo of the contents, nothing else decides (002 §4, 003 §6).
+    Golden(
+        "S6 missing item, no photo, clean records, no reissue given",
+        missing_no_photo(CLEAN),
+        h(60),
+        Action.REQUEST_EVIDENCE,
+        "S6",
+        asks_for_contents_photo,
+    ),
+    Golden(
+        "S6 wrong item, no photo, clean records, no reissue given",
+        wrong_no_photo(CLEAN),
+        h(60),
+        Action.REQUEST_EVIDENCE,
+        "S6",
+        asks_for_contents_photo,
+    ),
+    Golden(
+        "S6 missing item, outer-package photo only",
+        missing_no_photo(CLEAN, buyer_evidence=frozenset({E.OUTER_PACKAGE_PHOTO})),
+        h(60),
+        Action.REQUEST_EVIDENCE,
+        "S6",
+        lambda d: (
+            any(e.kind is E.CONTENTS_PHOTO and not e.present for e in d.evidence)
+            and any(e.kind is E.OUTER_PACKAGE_PHOTO and e.present for e in d.evidence)
+        ),
+    ),
+    Golden(
+        "S6 wrong item, outer-package photo only",
+        wrong_no_photo(CLEAN, buyer_evidence=frozenset({E.OUTER_PACKAGE_PHOTO})),
+        h(60),
+        Action.REQUEST_EVIDENCE,
+        "S6",
+    ),
+    Golden(
+        "S6 no photo, records show a shortfall",
+        missing_no_photo(
+            signed(outbound_recorded=True, expected_weight_g=800, recorded_weight_g=650)
+        ),
+        h(60),
+        Action.REQUEST_EVIDENCE,
+        "S6",
+        asks_for_contents_photo,
+    ),
+    Golden(
+        "S6 no photo, no records, free reissue used",
+        missing_no_photo(free_reissues_given=1),
+        h(60),
+        Action.REQUEST_EVIDENCE,
+        "S6",
+        lambda d: "no outbound record given; no weighing record given" in d.rationale,
     ),
     Golden(
         "S8 threat",

@@ -5,6 +5,8 @@ S9 (courier will not deliver to the door) also answers the DOOR_DELIVERY inquiry
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from service.decision.derive import SIGNED, Ctx
 from service.decision.facts import (
     EvidenceKind,
@@ -12,9 +14,10 @@ from service.decision.facts import (
     RefundFacts,
     RefundReason,
     RefundType,
+    ShipmentFacts,
     SignerKind,
 )
-from service.decision.outcome import Action, Alternative
+from service.decision.outcome import Action, Alternative, FactUsed
 from service.decision.rules.base import Outcome, fact, rule
 from service.decision.timefmt import hours
 
@@ -162,12 +165,47 @@ def s7_damaged_in_transit(c: Ctx) -> str | Outcome:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Records:
+    """What the warehouse outbound record and the carrier's weighing say about a parcel."""
+
+    short: bool  # they show a shortfall: no outbound entry, or lighter than expected
+    clean: bool  # they prove a complete parcel: outbound entry and full weight
+    text: str  # as shown in the rationale and the facts
+
+
+def _records(sh: ShipmentFacts) -> _Records:
+    out, exp, rec = sh.outbound_recorded, sh.expected_weight_g, sh.recorded_weight_g
+    weighed = exp is not None and rec is not None
+    if out is None:
+        outbound = "no outbound record given"
+    else:
+        outbound = "outbound recorded" if out else "no outbound entry in the warehouse record"
+    if weighed:
+        weight = f"weighed {rec} g of {exp} g expected"
+    elif rec is not None:
+        weight = f"weighed {rec} g, no expected weight given"
+    elif exp is not None:
+        weight = f"{exp} g expected, no weighing record given"
+    else:
+        weight = "no weighing record given"
+    light = exp is not None and rec is not None and rec < exp
+    return _Records(
+        short=out is False or light,
+        clean=out is True and weighed and not light,
+        text=f"{outbound}; {weight}",
+    )
+
+
+_S6_NEEDS = (E.CONTENTS_PHOTO, E.OUTER_PACKAGE_PHOTO, E.OUTBOUND_RECORD, E.WEIGHING_RECORD)
+
+
 @rule(
     "S6",
-    "Missing or wrong item: check outbound and weighing records; reissue or reject",
+    "Missing or wrong item: a photo of the contents first; then reissue or reject by the records",
+    Action.REQUEST_EVIDENCE,
     Action.REISSUE,
     Action.REJECT_WITH_EVIDENCE,
-    Action.REQUEST_EVIDENCE,
     seed="002 (4), 003 §6",
     family=FAMILY,
 )
@@ -177,56 +215,97 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
         return why
     if rf.reason not in (RefundReason.MISSING_ITEM, RefundReason.WRONG_ITEM):
         return f"reason is {rf.reason}"
-    sh = c.shipment
-    exp, rec = sh.expected_weight_g, sh.recorded_weight_g
-    short = sh.outbound_recorded is False or (exp is not None and rec is not None and rec < exp)
-    clean = sh.outbound_recorded is True and exp is not None and rec is not None and rec >= exp
-    records = f"outbound recorded: {sh.outbound_recorded}, weight {rec} g of {exp} g expected"
+    records = _records(c.shipment)
+    # 002 §4: the photo of what arrived comes first; no record can stand in for it.
+    if E.CONTENTS_PHOTO not in c.evidence:
+        return _s6_ask_for_photos(rf, records)
     free_left = rf.free_reissues_given < c.policy.free_reissues
-    facts = (
+    if records.short or free_left:
+        return _s6_reissue(rf, records)
+    if records.clean:
+        return _s6_reject(rf, records)
+    return _s6_ask_for_records(rf, records)
+
+
+def _s6_facts(rf: RefundFacts, records: _Records, photo: bool) -> tuple[FactUsed, ...]:
+    return (
         fact("refund.reason", rf.reason),
-        fact("records", records),
+        fact("photos", "contents photo received" if photo else "no contents photo"),
+        fact("records", records.text),
         fact("refund.free_reissues_given", rf.free_reissues_given),
     )
-    needs = (E.OUTBOUND_RECORD, E.WEIGHING_RECORD, E.OUTER_PACKAGE_PHOTO, E.CONTENTS_PHOTO)
-    if short or free_left:
-        reason = "records show a shortfall" if short else "records do not prove a shortfall"
-        if not short:
-            reason += f", but only {rf.free_reissues_given} free reissue(s) given so far"
-        return Outcome(
-            Action.REISSUE,
-            f"{rf.reason}: {reason} ({records})",
-            facts,
-            (
-                "Apologise to the buyer",
-                "Reissue the missing or correct item",
-                "Send the buyer the new tracking number",
-            ),
-            "S6.reissue",
-            needs=needs,
-        )
-    if clean:
-        return Outcome(
-            Action.REJECT_WITH_EVIDENCE,
-            f"{rf.reason}: records clean ({records}) and the free reissue was used",
-            facts,
-            (
-                "Reject the request",
-                "Attach the outbound record, the weighing record and the package photos",
-            ),
-            "S6.reject",
-            needs=needs,
-        )
+
+
+def _s6_ask_for_photos(rf: RefundFacts, records: _Records) -> Outcome:
     return Outcome(
         Action.REQUEST_EVIDENCE,
-        f"{rf.reason}: free reissue used, records incomplete ({records})",
-        facts,
+        f"{rf.reason} claimed without a photo of the contents; the photo decides before "
+        f"the records do ({records.text})",
+        _s6_facts(rf, records, photo=False),
+        (
+            "Ask the buyer for a photo of everything that came in the parcel and one of the "
+            "outer package",
+            "Meanwhile pull the warehouse outbound record and the carrier weighing record",
+            "Once the photo shows what is missing or wrong, reissue or reject by the records",
+        ),
+        "S6.photo",
+        needs=_S6_NEEDS,
+        alternatives=(
+            Alternative(Action.REISSUE, "S6", "once the photo shows what is missing or wrong"),
+        ),
+    )
+
+
+def _s6_reissue(rf: RefundFacts, records: _Records) -> Outcome:
+    if records.short:
+        reason = "records show a shortfall"
+    else:
+        reason = (
+            f"records do not prove a shortfall, but only {rf.free_reissues_given} free "
+            "reissue(s) given so far"
+        )
+    return Outcome(
+        Action.REISSUE,
+        f"{rf.reason} with a contents photo: {reason} ({records.text})",
+        _s6_facts(rf, records, photo=True),
+        (
+            "Apologise to the buyer",
+            "Reissue the missing or correct item",
+            "Send the buyer the new tracking number",
+        ),
+        "S6.reissue",
+        needs=_S6_NEEDS,
+    )
+
+
+def _s6_reject(rf: RefundFacts, records: _Records) -> Outcome:
+    return Outcome(
+        Action.REJECT_WITH_EVIDENCE,
+        f"{rf.reason} with a contents photo: records clean ({records.text}) and the free "
+        "reissue was used",
+        _s6_facts(rf, records, photo=True),
+        (
+            "Reject the request",
+            "Attach the outbound record, the weighing record and the package photos",
+        ),
+        "S6.reject",
+        needs=_S6_NEEDS,
+    )
+
+
+def _s6_ask_for_records(rf: RefundFacts, records: _Records) -> Outcome:
+    return Outcome(
+        Action.REQUEST_EVIDENCE,
+        f"{rf.reason} with a contents photo: free reissue used, records incomplete "
+        f"({records.text})",
+        _s6_facts(rf, records, photo=True),
         (
             "Pull the warehouse outbound record and the carrier weighing record",
-            "Ask the buyer for photos of the outer package and the contents",
+            "Reject with the records if they show a complete parcel; reissue if they show "
+            "a shortfall",
         ),
         "S6.request",
-        needs=needs,
+        needs=_S6_NEEDS,
     )
 
 

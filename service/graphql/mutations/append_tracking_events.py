@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -27,15 +28,25 @@ class ParcelTrackingEventInput:
         description="The parcel's tracking number (give this or shipmentId); when several"
         " parcels of the shop share it, the newest is meant.",
     )
-    at: datetime = strawberry.field(description="When it happened (with UTC offset).")
-    kind: TrackingEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
-    place: str = strawberry.field(default="", description="Where (at most 200 characters).")
+    at: datetime = strawberry.field(
+        description="When the carrier recorded it, with a UTC offset; an event with the same"
+        " parcel, time and kind as a stored one is skipped."
+    )
+    kind: TrackingEventKind = strawberry.field(  # type: ignore[valid-type]
+        description="What the event reports; PICKUP and SIGNED also update the parcel and order."
+    )
+    place: str = strawberry.field(
+        default="",
+        description="Where, as the carrier writes it; at most 200 printable characters; empty"
+        " when unknown.",
+    )
 
 
-@strawberry.input(description="A batch of tracking events.")
+@strawberry.input(description="A batch of tracking events, stored all or none.")
 class AppendTrackingEventsInput:
     events: list[ParcelTrackingEventInput] = strawberry.field(
-        description=f"Events, at most {ingest.MAX_TRACKING_EVENTS}."
+        description=f"The events, in any order, at most {ingest.MAX_TRACKING_EVENTS} per call"
+        " (TOO_MANY beyond)."
     )
 
 
@@ -50,7 +61,13 @@ class AppendTrackingEventsPayload:
 
 
 async def append_tracking_events(
-    info: Info, input: AppendTrackingEventsInput
+    info: Info,
+    input: Annotated[
+        AppendTrackingEventsInput,
+        strawberry.argument(
+            description="The events to add, each naming its parcel by id or by tracking number."
+        ),
+    ],
 ) -> AppendTrackingEventsPayload:
     async def work() -> list[ShipmentType]:
         path = [*INPUT, "events"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -28,12 +29,18 @@ class AttachEvidenceInput:
     refund_request_id: strawberry.ID | None = strawberry.field(
         default=None, description="The refund request's id (give this or orderId)."
     )
-    kind: EvidenceKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
-    source: EvidenceSource = strawberry.field(description="Who provided it.")  # type: ignore[valid-type]
+    kind: EvidenceKind = strawberry.field(  # type: ignore[valid-type]
+        description="What the evidence is; the decisions count it as present from now on."
+    )
+    source: EvidenceSource = strawberry.field(  # type: ignore[valid-type]
+        description="Who provided it: the buyer (photos) or the shop (records)."
+    )
     reference: str = strawberry.field(
         description=f"URL or id in the merchant's store (1-{ingest.MAX_REFERENCE} characters)."
     )
-    captured_at: datetime = strawberry.field(description="When it was captured.")
+    captured_at: datetime = strawberry.field(
+        description="When the photo was taken or the record made, with a UTC offset."
+    )
 
 
 @strawberry.type(description="The result of `attachEvidence`.")
@@ -46,7 +53,16 @@ class AttachEvidencePayload:
     )
 
 
-async def attach_evidence(info: Info, input: AttachEvidenceInput) -> AttachEvidencePayload:
+async def attach_evidence(
+    info: Info,
+    input: Annotated[
+        AttachEvidenceInput,
+        strawberry.argument(
+            description="What the evidence is, who provided it, where it is kept, and the order or"
+            " refund request it belongs to."
+        ),
+    ],
+) -> AttachEvidencePayload:
     async def work() -> EvidenceType:
         refund: RefundRequest | None = None
         given = {"orderId": input.order_id, "refundRequestId": input.refund_request_id}

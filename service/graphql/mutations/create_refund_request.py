@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from service.graphql.context import Info
@@ -37,7 +39,13 @@ class CreateRefundRequestPayload:
 
 
 async def create_refund_request(
-    info: Info, input: CreateRefundRequestInput
+    info: Info,
+    input: Annotated[
+        CreateRefundRequestInput,
+        strawberry.argument(
+            description="The refund request as the platform reports it, and the order it is on."
+        ),
+    ],
 ) -> CreateRefundRequestPayload:
     async def work() -> RefundRequestType:
         path = [*INPUT, "refundRequest"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -41,7 +41,10 @@ class RecordActionInput:
         description="The evaluation time of the decision the agent saw (its `at`);"
         " default: now. The same facts and time give the same decision.",
     )
-    taken_action: Action = strawberry.field(description="What the agent did.")  # type: ignore[valid-type]
+    taken_action: Action = strawberry.field(  # type: ignore[valid-type]
+        description="What the agent did; when it differs from the recommendation the record"
+        " is marked overridden."
+    )
     note: str | None = strawberry.field(
         default=None, description=f"The agent's note (at most {MAX_NOTE} characters)."
     )
@@ -117,7 +120,16 @@ async def _decision(
     return order, refund, decision
 
 
-async def record_action(info: Info, input: RecordActionInput) -> RecordActionPayload:
+async def record_action(
+    info: Info,
+    input: Annotated[
+        RecordActionInput,
+        strawberry.argument(
+            description="The case the agent acted on, what they did, and when they saw the"
+            " decision."
+        ),
+    ],
+) -> RecordActionPayload:
     denied = forbidden(info.context.require_record)
     if denied:
         return RecordActionPayload(action_record=None, user_errors=denied)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Annotated
 
 import strawberry
 
@@ -34,7 +35,9 @@ class RecordShipmentInput:
         description="Update this parcel of the order instead of creating one: a non-null"
         " field replaces the stored value, a null field keeps it; events are added.",
     )
-    shipment: ShipmentInput = strawberry.field(description="The parcel and its tracking events.")
+    shipment: ShipmentInput = strawberry.field(
+        description="The parcel and the tracking events it has so far."
+    )
 
 
 @strawberry.type(description="The result of `recordShipment`.")
@@ -47,7 +50,16 @@ class RecordShipmentPayload:
     )
 
 
-async def record_shipment(info: Info, input: RecordShipmentInput) -> RecordShipmentPayload:
+async def record_shipment(
+    info: Info,
+    input: Annotated[
+        RecordShipmentInput,
+        strawberry.argument(
+            description="The order (by id or number), the parcel with the tracking events it"
+            " already has, and shipmentId when an existing parcel is updated."
+        ),
+    ],
+) -> RecordShipmentPayload:
     async def work() -> ShipmentType:
         path = [*INPUT, "shipment"]
         problems = Problems()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -22,8 +23,13 @@ from service.store import ingest
     " platform), CANCELLED. REFUNDED and CANCELLED are final."
 )
 class UpdateRefundStatusInput:
-    refund_request_id: strawberry.ID = strawberry.field(description="The refund request's id.")
-    status: RefundStatus = strawberry.field(description="The new status.")  # type: ignore[valid-type]
+    refund_request_id: strawberry.ID = strawberry.field(
+        description="The refund request's global id (its `id` field)."
+    )
+    status: RefundStatus = strawberry.field(  # type: ignore[valid-type]
+        description="The status to move to; it must be allowed from the current one"
+        " (INVALID_TRANSITION otherwise)."
+    )
     at: datetime | None = strawberry.field(
         default=None,
         description="When the money went back (required with REFUNDED, not before the"
@@ -45,7 +51,14 @@ class UpdateRefundStatusPayload:
 
 
 async def update_refund_status(
-    info: Info, input: UpdateRefundStatusInput
+    info: Info,
+    input: Annotated[
+        UpdateRefundStatusInput,
+        strawberry.argument(
+            description="The refund request, its new status and, for REFUNDED, when and how it was"
+            " refunded."
+        ),
+    ],
 ) -> UpdateRefundStatusPayload:
     async def work() -> RefundRequestType:
         field = [*INPUT, "refundRequestId"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
 import strawberry
 
@@ -73,7 +74,16 @@ def _check(problems: Problems, input: UpdateShopPolicyInput) -> None:
             problems.add([*INPUT, camel(name)], f"must be at most {MAX_HOURS} hours")
 
 
-async def update_shop_policy(info: Info, input: UpdateShopPolicyInput) -> UpdateShopPolicyPayload:
+async def update_shop_policy(
+    info: Info,
+    input: Annotated[
+        UpdateShopPolicyInput,
+        strawberry.argument(
+            description="The overrides to set and the ones to clear; settings not named stay as"
+            " they are."
+        ),
+    ],
+) -> UpdateShopPolicyPayload:
     async def work() -> ShopType:
         problems = Problems()
         _check(problems, input)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from service.db.models import Shop
@@ -30,7 +32,16 @@ class UpsertOrdersPayload:
     )
 
 
-async def upsert_orders(info: Info, input: UpsertOrdersInput) -> UpsertOrdersPayload:
+async def upsert_orders(
+    info: Info,
+    input: Annotated[
+        UpsertOrdersInput,
+        strawberry.argument(
+            description="The orders to store, keyed by order number: an order already stored is"
+            " updated, a new one is inserted."
+        ),
+    ],
+) -> UpsertOrdersPayload:
     path = [*INPUT, "orders"]
 
     async def work() -> list[OrderType]:

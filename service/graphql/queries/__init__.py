@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
+from service.graphql.arguments import After, At, DecisionLocale, First
 from service.graphql.context import Info
 from service.graphql.errors import ClientError
 from service.graphql.queries import lists
 from service.graphql.queries.connection import Connection
-from service.graphql.queries.filters import OrderFilter, RefundRequestFilter, ShipmentFilter
+from service.graphql.queries.filters import (
+    MAX_DUE_WITHIN_HOURS,
+    OrderFilter,
+    RefundRequestFilter,
+    ShipmentFilter,
+)
 from service.graphql.queries.queue import WorkItem, work_queue
 from service.graphql.queries.recommend import Recommendation, recommend
-from service.graphql.relay import MAX_PAGE, Node, from_global_id
+from service.graphql.relay import DEFAULT_PAGE, MAX_PAGE, Node, from_global_id
 from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Locale
 from service.graphql.types.inputs import CaseInput
@@ -24,8 +30,8 @@ from service.graphql.types.shipment import ShipmentType
 from service.graphql.types.shop import ShopType, load_shop
 
 PAGE_ARGS = (
-    f"`first` defaults to 20 and may be at most {MAX_PAGE}; pass the previous page's"
-    " `pageInfo.endCursor` as `after`."
+    f"`first` defaults to {DEFAULT_PAGE} and may be at most {MAX_PAGE}; pass the previous"
+    " page's `pageInfo.endCursor` as `after`."
 )
 
 
@@ -60,11 +66,30 @@ class Query:
         description="Fetch an order, shipment, refund request or action record by global id;"
         " null when it does not exist or belongs to another shop."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global id as the API hands it out (an object's `id` field)."
+            ),
+        ],
+    ) -> Node | None:
         return await _node(info, str(id))
 
     @strawberry.field(description=f"Fetch up to {MAX_PAGE} objects by global id, in order.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"Global ids, at most {MAX_PAGE}. The answer holds one entry per"
+                " id, in the same order; null for an id that names nothing in the shop."
+            ),
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_PAGE:
             raise ClientError(f"ids: at most {MAX_PAGE} ids per call, got {len(ids)}")
         # Gathered, so the loaders batch the lookups: one query per type, not per id.
@@ -74,9 +99,14 @@ class Query:
     async def orders(
         self,
         info: Info,
-        filter: OrderFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            OrderFilter | None,
+            strawberry.argument(
+                description="Keep only the orders matching every criterion given; null keeps all."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[OrderType]:
         return await lists.orders(info, filter, first, after)
 
@@ -84,9 +114,15 @@ class Query:
     async def refund_requests(
         self,
         info: Info,
-        filter: RefundRequestFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            RefundRequestFilter | None,
+            strawberry.argument(
+                description="Keep only the refund requests matching every criterion given;"
+                " null keeps all."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[RefundRequestType]:
         return await lists.refund_requests(info, filter, first, after)
 
@@ -94,9 +130,15 @@ class Query:
     async def shipments(
         self,
         info: Info,
-        filter: ShipmentFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ShipmentFilter | None,
+            strawberry.argument(
+                description="Keep only the shipments matching every criterion given;"
+                " null keeps all."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[ShipmentType]:
         return await lists.shipments(info, filter, first, after)
 
@@ -108,9 +150,16 @@ class Query:
     async def work_queue(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        due_within_hours: int | None = None,
+        first: First = None,
+        after: After = None,
+        due_within_hours: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Keep only items whose nearest deadline falls within this many"
+                f" hours from now, 1 to {MAX_DUE_WITHIN_HOURS}. Null keeps every item that has a"
+                " deadline ahead."
+            ),
+        ] = None,
     ) -> Connection[WorkItem]:
         return await work_queue(info, first, after, due_within_hours)
 
@@ -121,8 +170,14 @@ class Query:
     async def recommend(
         self,
         info: Info,
-        case: CaseInput,
-        at: datetime | None = None,
-        locale: Locale = Locale.ZH_CN,
+        case: Annotated[
+            CaseInput,
+            strawberry.argument(
+                description="Every fact of the case, inline: the order, and its parcel, refund"
+                " request, buyer inquiry and merchant evidence when there are any."
+            ),
+        ],
+        at: At = None,
+        locale: DecisionLocale = Locale.ZH_CN,
     ) -> Recommendation:
         return await recommend(info, case, at, locale)

@@ -13,19 +13,26 @@ T = TypeVar("T")
 
 @strawberry.type(description="An item of a page, with the cursor to continue after it.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
-    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Opaque position of this item in the list; pass as `after` to continue"
+        " after it."
+    )
+    node: T = strawberry.field(description="The item at this position.")
 
 
 @strawberry.type(description="A page of items (Relay cursor connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="Items with their cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's items with their cursors, in the list's order."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Whether more items follow, and the cursor to continue from."
+    )
     total_count: int | None = strawberry.field(
         description="Items matching the SQL-side filters, whatever the page; null when the"
         " list is also filtered by decision (recommended action, due within)."
     )
 
-    @strawberry.field(description="The items alone, without cursors.")
+    @strawberry.field(description="The page's items alone, without cursors (same order as edges).")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]

@@ -23,59 +23,88 @@ MAX_DUE_WITHIN_HOURS = 24 * 90
 MAX_LIST_FILTER = 20
 
 
-@strawberry.input(description="Decision-based filters (evaluated at the request's now).")
+_ANY = f"Null keeps all; at most {MAX_LIST_FILTER} values."
+
+
+@strawberry.input(
+    description="Decision-based filters, evaluated at the request's now. They run over the"
+    " rows the other filters select, so such a page may come back short: keep following"
+    " `pageInfo.endCursor` while `hasNextPage` is true."
+)
 class DecisionFilter:
     recommended_action: list[Action] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Keep cases whose recommended action is one of these."
+        default=None,
+        description="Keep cases whose recommended action (at the request's now) is one of these."
+        f" {_ANY}",
     )
     due_within_hours: int | None = strawberry.field(
         default=None,
-        description="Keep cases whose nearest deadline falls within this many hours from now"
-        f" (1 to {MAX_DUE_WITHIN_HOURS}).",
+        description="Keep cases whose nearest deadline not yet passed falls within this many"
+        f" hours from now (1 to {MAX_DUE_WITHIN_HOURS}). Null: no deadline filter.",
     )
 
 
-@strawberry.input(description="Filters for the orders list.")
+@strawberry.input(description="Filters for the orders list; every criterion given must hold.")
 class OrderFilter(DecisionFilter):
     status: list[OrderStatus] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Any of these statuses."
+        default=None, description=f"Keep orders in any of these statuses. {_ANY}"
     )
-    platform: Platform | None = strawberry.field(default=None, description="Marketplace.")  # type: ignore[valid-type]
-    order_number: str | None = strawberry.field(default=None, description="Exact order number.")
+    platform: Platform | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Keep orders of this marketplace; null: any."
+    )
+    order_number: str | None = strawberry.field(
+        default=None, description="Keep the order with exactly this platform order number."
+    )
     confirmed_from: datetime | None = strawberry.field(
-        default=None, description="Confirmed at or after."
+        default=None, description="Keep orders confirmed at or after this time (inclusive)."
     )
-    confirmed_to: datetime | None = strawberry.field(default=None, description="Confirmed before.")
+    confirmed_to: datetime | None = strawberry.field(
+        default=None,
+        description="Keep orders confirmed before this time (exclusive); not before confirmedFrom.",
+    )
 
 
-@strawberry.input(description="Filters for the refund requests list.")
+@strawberry.input(
+    description="Filters for the refund requests list; every criterion given must hold."
+)
 class RefundRequestFilter(DecisionFilter):
     status: list[RefundStatus] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Any of these statuses."
+        default=None, description=f"Keep requests in any of these statuses. {_ANY}"
     )
-    platform: Platform | None = strawberry.field(default=None, description="Marketplace.")  # type: ignore[valid-type]
+    platform: Platform | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Keep requests on orders of this marketplace; null: any."
+    )
     type: list[RefundType] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Any of these types."
+        default=None, description=f"Keep requests of any of these types. {_ANY}"
     )
     reason: list[RefundReason] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Any of these reasons."
+        default=None, description=f"Keep requests with any of these reasons. {_ANY}"
     )
     requested_from: datetime | None = strawberry.field(
-        default=None, description="Requested at or after."
+        default=None, description="Keep requests filed at or after this time (inclusive)."
     )
-    requested_to: datetime | None = strawberry.field(default=None, description="Requested before.")
+    requested_to: datetime | None = strawberry.field(
+        default=None,
+        description="Keep requests filed before this time (exclusive); not before requestedFrom.",
+    )
 
 
-@strawberry.input(description="Filters for the shipments list.")
+@strawberry.input(description="Filters for the shipments list; every criterion given must hold.")
 class ShipmentFilter:
-    carrier: str | None = strawberry.field(default=None, description="Exact carrier name.")
+    carrier: str | None = strawberry.field(
+        default=None, description="Keep parcels whose carrier name is exactly this."
+    )
     tracking_number: str | None = strawberry.field(
-        default=None, description="Exact tracking number."
+        default=None, description="Keep parcels with exactly this tracking number."
     )
     created_from: datetime | None = strawberry.field(
-        default=None, description="Recorded at or after."
+        default=None,
+        description="Keep parcels recorded in this service at or after this time (inclusive).",
     )
-    created_to: datetime | None = strawberry.field(default=None, description="Recorded before.")
+    created_to: datetime | None = strawberry.field(
+        default=None,
+        description="Keep parcels recorded in this service before this time (exclusive).",
+    )
 
 
 def _check_list(name: str, values: list[object] | None) -> None:

@@ -10,7 +10,9 @@ from enum import Enum
 import strawberry
 
 from service.decision import Decision
+from service.graphql.arguments import DecisionLocale
 from service.graphql.context import Info
+from service.graphql.described import described_enum
 from service.graphql.errors import ClientError
 from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey
 from service.graphql.queries.connection import Connection, Edge
@@ -31,25 +33,48 @@ QUEUE_SCAN_LIMIT = 5000
 REFUNDED_LOOKBACK = timedelta(days=8)
 
 
-@strawberry.enum(description="What a work item is about.")
 class WorkItemKind(Enum):
     REFUND_REQUEST = "REFUND_REQUEST"
     ORDER = "ORDER"
 
 
+described_enum(
+    WorkItemKind,
+    "What a work item is about.",
+    {
+        "REFUND_REQUEST": "A refund request that needs an answer, or a platform refund still"
+        " worth acting on (appeal, interception); refundRequest is set.",
+        "ORDER": "An order with no open refund request whose next step is due (ship, upload"
+        " tracking, chase the carrier); refundRequest is null.",
+    },
+)
+
+
 @strawberry.type(description="One case to act on, with what to do and by when.")
 class WorkItem:
-    kind: WorkItemKind = strawberry.field(description="Refund request or order.")
-    due_at: datetime = strawberry.field(description="The nearest deadline not yet passed.")
-    deadline_kind: DeadlineKind = strawberry.field(description="What falls due then.")  # type: ignore[valid-type]
-    order: OrderType = strawberry.field(description="The order.")
+    kind: WorkItemKind = strawberry.field(
+        description="Whether the item is a refund request or an order."
+    )
+    due_at: datetime = strawberry.field(
+        description="The nearest deadline not yet passed at the request's now (UTC); the queue"
+        " is sorted by it."
+    )
+    deadline_kind: DeadlineKind = strawberry.field(  # type: ignore[valid-type]
+        description="What falls due at dueAt."
+    )
+    order: OrderType = strawberry.field(
+        description="The order, for either kind (for a refund item, the order it is on)."
+    )
     refund_request: RefundRequestType | None = strawberry.field(
-        description="The refund request, for refund items."
+        description="The refund request for REFUND_REQUEST items; null for ORDER items."
     )
     decision_value: strawberry.Private[Decision]
 
-    @strawberry.field(description="The decision, as of the request's now.")
-    def decision(self, info: Info, locale: Locale = Locale.ZH_CN) -> DecisionType:
+    @strawberry.field(
+        description="What to do, decided at the request's now (the same decision that put the"
+        " item in the queue)."
+    )
+    def decision(self, info: Info, locale: DecisionLocale = Locale.ZH_CN) -> DecisionType:
         return present(info, self.decision_value, locale)
 
 

@@ -31,15 +31,17 @@ class ActionRecordType(Node):
     def from_model(cls, row: models.ActionRecord) -> ActionRecordType:
         return cls(id=strawberry.ID(to_global_id("ActionRecord", row.id)), row=row)
 
-    @strawberry.field(description="The action the service recommended.")
+    @strawberry.field(
+        description="The action the service recommended, recomputed for decisionAt when recorded."
+    )
     def recommended_action(self) -> Action:  # type: ignore[valid-type]
         return self.row.recommended_action
 
-    @strawberry.field(description="The rule that produced the recommendation.")
+    @strawberry.field(description="Id of the rule that produced the recommendation (e.g. S6).")
     def rule_id(self) -> str:
         return self.row.rule_id
 
-    @strawberry.field(description="The platform policy behind it.")
+    @strawberry.field(description="The platform policy behind it (pdd or kuaishou).")
     def policy_id(self) -> str:
         return self.row.policy_id
 
@@ -47,7 +49,7 @@ class ActionRecordType(Node):
     def policy_version(self) -> str:
         return self.row.policy_version
 
-    @strawberry.field(description="The action the agent took.")
+    @strawberry.field(description="The action the agent says they took.")
     def taken_action(self) -> Action:  # type: ignore[valid-type]
         return self.row.taken_action
 
@@ -55,7 +57,7 @@ class ActionRecordType(Node):
     def overridden(self) -> bool:
         return self.row.overridden
 
-    @strawberry.field(description="The agent's note.")
+    @strawberry.field(description="The agent's free-text note; empty when none was given.")
     def note(self) -> str:
         return self.row.note
 
@@ -67,16 +69,18 @@ class ActionRecordType(Node):
         snapshot: Any = self.row.decision_snapshot
         return cast(JSON, snapshot)
 
-    @strawberry.field(description="When it was recorded.")
+    @strawberry.field(description="When the service stored the record (UTC, server clock).")
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    @strawberry.field(description="The order acted on.")
+    @strawberry.field(description="The order acted on (for a refund request, its order).")
     async def order(self, info: Info) -> OrderType:
         row = await info.context.loaders.order.load(self.row.order_id)
         return OrderType.from_model(row)
 
-    @strawberry.field(description="The refund request acted on, if any.")
+    @strawberry.field(
+        description="The refund request acted on; null when the action was on the order."
+    )
     async def refund_request(self, info: Info) -> RefundRequestType | None:
         if self.row.refund_request_id is None:
             return None

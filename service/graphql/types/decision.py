@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -23,88 +24,146 @@ _RULE_SUMMARIES = {rule.id: rule.summary for rule in RULES}
 
 @strawberry.type(description="A fact that decided the outcome, with its value.")
 class DecisionFact:
-    name: str = strawberry.field(description="Fact name, e.g. tracking_uploaded_at.")
-    value: str = strawberry.field(description="Its value as shown to the agent.")
+    name: str = strawberry.field(
+        description="Fact name, e.g. shipment.tracking_uploaded_at, refund.reason or records."
+    )
+    value: str = strawberry.field(
+        description="Its value as text for the agent; times in ISO-8601 with offset."
+    )
 
 
 @strawberry.type(description="A piece of evidence the action needs, and whether it is on file.")
 class EvidenceRequirement:
-    kind: EvidenceKind = strawberry.field(description="What evidence.")  # type: ignore[valid-type]
-    needed: bool = strawberry.field(description="Whether the recommended action needs it.")
-    present: bool = strawberry.field(description="Whether it is already on file.")
+    kind: EvidenceKind = strawberry.field(description="The kind of evidence.")  # type: ignore[valid-type]
+    needed: bool = strawberry.field(
+        description="Whether the recommended action needs it (ask for it, or attach it)."
+    )
+    present: bool = strawberry.field(
+        description="Whether it is already on file (buyer evidence or merchant evidence)."
+    )
 
 
 @strawberry.type(description="A time limit that matters for this case.")
 class Deadline:
     kind: DeadlineKind = strawberry.field(description="What the deadline is for.")  # type: ignore[valid-type]
-    at: datetime = strawberry.field(description="When it falls (UTC).")
-    note: str = strawberry.field(description="What happens at that time.")
+    at: datetime = strawberry.field(
+        description="When it falls (UTC); the limit still holds at exactly this instant."
+    )
+    note: str = strawberry.field(
+        description="What happens at that time, or 'already missed'; may be empty."
+    )
 
 
 @strawberry.type(description="Money that the case puts at risk, in CNY.")
 class MoneyAtRisk:
-    kind: RiskKind = strawberry.field(description="Refund, fine or coupon.")  # type: ignore[valid-type]
-    amount: Decimal = strawberry.field(description="Exact amount in CNY.")
+    kind: RiskKind = strawberry.field(description="What the money is: refund, fine or coupon.")  # type: ignore[valid-type]
+    amount: Decimal = strawberry.field(
+        description="The amount in CNY, exact to the cent (rounded half-up)."
+    )
 
 
 @strawberry.type(description="Another action, and the condition under which it would be right.")
 class Alternative:
-    action: Action = strawberry.field(description="The other action.")  # type: ignore[valid-type]
-    rule_id: str = strawberry.field(description="The rule that would select it.")
-    condition: str = strawberry.field(description="What would have to be true.")
+    action: Action = strawberry.field(description="The action that would be recommended instead.")  # type: ignore[valid-type]
+    rule_id: str = strawberry.field(description="Id of the rule that would select it.")
+    condition: str = strawberry.field(
+        description="What would have to be true, e.g. 'once a photo shows the fault'."
+    )
 
 
 @strawberry.type(description="One rule examined while deciding, and why it did or did not match.")
 class TraceEntry:
-    rule_id: str = strawberry.field(description="Rule id.")
-    matched: bool = strawberry.field(description="Whether it matched.")
-    reason: str = strawberry.field(description="Why.")
+    rule_id: str = strawberry.field(description="Id of the rule examined (see `aftersales rules`).")
+    matched: bool = strawberry.field(
+        description="Whether it matched; only the last entry of a trace matches (first match wins)."
+    )
+    reason: str = strawberry.field(
+        description="Why it did not apply, or the rationale when it matched."
+    )
 
 
 @strawberry.type(description="Something to tell the buyer proactively, and by when.")
 class Signal:
-    kind: SignalKind = strawberry.field(description="Which proactive step.")  # type: ignore[valid-type]
-    due_at: datetime = strawberry.field(description="When it is due (UTC).")
-    message: str = strawberry.field(description="What to do.")
+    kind: SignalKind = strawberry.field(description="Which proactive step is due.")  # type: ignore[valid-type]
+    due_at: datetime = strawberry.field(
+        description="The time the step relates to (UTC): the deadline it heads off, or the"
+        " event that made it due."
+    )
+    message: str = strawberry.field(description="What to do, with the times in China time (UTC+8).")
 
 
 @strawberry.type(description="Ready-to-send buyer messages, placeholders filled.")
 class Scripts:
-    zh_cn: str = strawberry.field(name="zhCN", description="Simplified Chinese.")
-    en: str = strawberry.field(description="English.")
+    zh_cn: str = strawberry.field(
+        name="zhCN", description="The message in Simplified Chinese, ready to paste into chat."
+    )
+    en: str = strawberry.field(description="The same message in English.")
 
 
 @strawberry.type(name="Decision", description="What to do with a case, and why.")
 class DecisionType:
-    action: Action = strawberry.field(description="Recommended action.")  # type: ignore[valid-type]
+    action: Action = strawberry.field(  # type: ignore[valid-type]
+        description="The recommended move."
+    )
     rule_id: str = strawberry.field(
         description="Stable id of the rule that fired (see `aftersales rules`)."
     )
-    rule_summary: str = strawberry.field(description="What the rule says, in one line.")
+    rule_summary: str = strawberry.field(description="What the rule says, in one line (English).")
     rationale: str = strawberry.field(
         description="Why, naming the deciding facts and their values."
     )
-    facts: list[DecisionFact] = strawberry.field(description="The facts that decided it.")
-    steps: list[str] = strawberry.field(description="What to do, in order.")
-    evidence: list[EvidenceRequirement] = strawberry.field(description="Evidence needed / present.")
-    deadlines: list[Deadline] = strawberry.field(description="Time limits for this case.")
+    facts: list[DecisionFact] = strawberry.field(
+        description="The facts that decided it, with their values."
+    )
+    steps: list[str] = strawberry.field(
+        description="What the agent should do, in order (English; times in China time)."
+    )
+    evidence: list[EvidenceRequirement] = strawberry.field(
+        description="The evidence this action needs, and which of it is already on file."
+    )
+    deadlines: list[Deadline] = strawberry.field(
+        description="Time limits for this case, passed ones included (see nextDeadline)."
+    )
     next_deadline: datetime | None = strawberry.field(
         description="The soonest deadline not yet passed at evaluation time."
     )
-    money_at_risk: list[MoneyAtRisk] = strawberry.field(description="Refund, fines, coupons.")
+    money_at_risk: list[MoneyAtRisk] = strawberry.field(
+        description="Money the case puts at risk: the refund, a fine, the coupon offered."
+    )
     alternatives: list[Alternative] = strawberry.field(
         description="Other actions and when they apply."
     )
-    trace: list[TraceEntry] = strawberry.field(description="Rules examined, in order.")
-    signals: list[Signal] = strawberry.field(description="Proactive steps due.")
-    scripts: Scripts = strawberry.field(description="Buyer messages in every language.")
-    policy_id: str = strawberry.field(description="Platform policy that produced the decision.")
-    policy_version: str = strawberry.field(description="Its version (with shop overrides: +shop).")
-    evaluated_at: datetime = strawberry.field(description="The time the decision is for.")
+    trace: list[TraceEntry] = strawberry.field(
+        description="The rules examined, in order, each with why it did or did not match."
+    )
+    signals: list[Signal] = strawberry.field(
+        description="Proactive steps due at evaluation time, whatever the action."
+    )
+    scripts: Scripts = strawberry.field(
+        description="The ready-to-send buyer message in every language, placeholders filled."
+    )
+    policy_id: str = strawberry.field(
+        description="The platform policy that produced the decision (pdd or kuaishou)."
+    )
+    policy_version: str = strawberry.field(
+        description="Its version, e.g. 2026.11.1; with '+shop' when shop overrides shaped it."
+    )
+    evaluated_at: datetime = strawberry.field(
+        description="The moment the decision is for (UTC): the `at` argument, else the"
+        " request's now."
+    )
     locale: strawberry.Private[Locale]
 
     @strawberry.field(description="The buyer message in the requested locale (default: zh-CN).")
-    def script(self, locale: Locale | None = None) -> str:
+    def script(
+        self,
+        locale: Annotated[
+            Locale | None,
+            strawberry.argument(
+                description="The language wanted; null: the locale the decision was asked in."
+            ),
+        ] = None,
+    ) -> str:
         chosen = locale or self.locale
         return self.scripts.en if chosen is Locale.EN else self.scripts.zh_cn
 

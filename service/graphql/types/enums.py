@@ -1,49 +1,62 @@
-"""The decision module's enums, exposed under the same names and values."""
+"""The decision module's enums, exposed under the same names and values, each value
+described (the texts are in :mod:`service.graphql.types.enum_docs`)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-import strawberry
-
 from service.db.models.evidence import EvidenceSource as _EvidenceSource
 from service.decision import facts as f
 from service.decision import outcome as o
+from service.graphql.described import described_enum
+from service.graphql.types import enum_docs as docs
 
-Platform = strawberry.enum(f.Platform, description="The marketplace a shop sells on.")
-OrderStatus = strawberry.enum(
-    f.OrderStatus,
-    description="AWAITING_GROUP 待成团, AWAITING_SHIPMENT 待发货, then SHIPPED, SIGNED,"
-    " COMPLETED, or CANCELLED.",
+Platform = described_enum(f.Platform, "The marketplace a shop sells on.", docs.PLATFORM)
+OrderStatus = described_enum(
+    f.OrderStatus, "Where an order stands on the platform.", docs.ORDER_STATUS
 )
-SignerKind = strawberry.enum(f.SignerKind, description="Who signed for the parcel (PROXY 代签).")
-TrackingEventKind = strawberry.enum(
-    f.TrackingEventKind, description="What a carrier tracking event reports."
+SignerKind = described_enum(f.SignerKind, "Who signed for the parcel.", docs.SIGNER_KIND)
+TrackingEventKind = described_enum(
+    f.TrackingEventKind, "What a carrier tracking event reports.", docs.TRACKING_EVENT_KIND
 )
-RefundType = strawberry.enum(
-    f.RefundType, description="REFUND_ONLY 仅退款 or RETURN_AND_REFUND 退货退款."
+RefundType = described_enum(
+    f.RefundType, "Whether the buyer returns the goods for the refund.", docs.REFUND_TYPE
 )
-RefundReason = strawberry.enum(f.RefundReason, description="Why the buyer asks for a refund.")
-RefundStatus = strawberry.enum(f.RefundStatus, description="Where the refund request stands.")
-PlatformRefundKind = strawberry.enum(
+RefundReason = described_enum(
+    f.RefundReason, "Why the buyer asks for a refund.", docs.REFUND_REASON
+)
+RefundStatus = described_enum(
+    f.RefundStatus, "Where the refund request stands.", docs.REFUND_STATUS
+)
+PlatformRefundKind = described_enum(
     f.PlatformRefundKind,
-    description="Why the platform refunded by itself: FAST_REFUND 极速退款, or TIMEOUT_REFUND"
-    " when the merchant did not answer in time.",
+    "Why the platform refunded by itself, without the merchant's consent.",
+    docs.PLATFORM_REFUND_KIND,
 )
-Inquiry = strawberry.enum(
-    f.Inquiry, description="A buyer message that is not a refund request: 催发货, where is it..."
+Inquiry = described_enum(
+    f.Inquiry, "A buyer message that is not (yet) a refund request.", docs.INQUIRY
 )
-EvidenceKind = strawberry.enum(f.EvidenceKind, description="A kind of photo, record or proof.")
-EvidenceSource = strawberry.enum(_EvidenceSource, description="Who provided a piece of evidence.")
-Action = strawberry.enum(o.Action, description="The move the service recommends (RULEBOOK §4).")
-DeadlineKind = strawberry.enum(o.DeadlineKind, description="What a deadline is for.")
-RiskKind = strawberry.enum(o.RiskKind, description="What money is at risk.")
-SignalKind = strawberry.enum(
-    o.SignalKind, description="A proactive step to take before the buyer asks (000 §1)."
+EvidenceKind = described_enum(
+    f.EvidenceKind, "A kind of photo, record or proof.", docs.EVIDENCE_KIND
+)
+EvidenceSource = described_enum(
+    _EvidenceSource, "Who provided a piece of evidence.", docs.EVIDENCE_SOURCE
+)
+Action = described_enum(o.Action, "The move the service recommends (RULEBOOK §4).", docs.ACTION)
+DeadlineKind = described_enum(o.DeadlineKind, "What a deadline is for.", docs.DEADLINE_KIND)
+RiskKind = described_enum(o.RiskKind, "What money is at risk.", docs.RISK_KIND)
+SignalKind = described_enum(
+    o.SignalKind, "A proactive step to take before the buyer asks (000 §1).", docs.SIGNAL_KIND
 )
 
 
-@strawberry.enum(description="Language of a ready-to-send script.")
 class Locale(Enum):
     ZH_CN = "zh-CN"
     EN = "en"
+
+
+described_enum(
+    Locale,
+    "Language of a ready-to-send script.",
+    {"ZH_CN": "Simplified Chinese (the default).", "EN": "English."},
+)

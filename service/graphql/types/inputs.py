@@ -32,110 +32,214 @@ MAX_TEXT = 64
 _NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")
 
 
-@strawberry.input(description="A tracking event reported by the carrier.")
+_NUMBER_RULE = "1-64 letters, digits or . _ - : / (starting with a letter or digit)"
+
+
+@strawberry.input(description="A tracking event as the carrier reports it.")
 class TrackingEventInput:
-    at: datetime = strawberry.field(description="When it happened (with UTC offset).")
-    kind: TrackingEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
-    place: str = strawberry.field(default="", description="Where (at most 200 characters).")
+    at: datetime = strawberry.field(
+        description="When the carrier recorded it, with a UTC offset (the carrier's local"
+        " time is usually +08:00)."
+    )
+    kind: TrackingEventKind = strawberry.field(  # type: ignore[valid-type]
+        description="What the event reports. A pickup, a sorting-centre departure or out for"
+        " delivery each start a clock for the next event (the L rules)."
+    )
+    place: str = strawberry.field(
+        default="",
+        description="Where, as the carrier writes it (e.g. 义乌分拨中心); at most 200"
+        " printable characters; empty when unknown. Stored for agents; no rule reads it.",
+    )
 
 
 @strawberry.input(description="An order as the platform reports it.")
 class OrderInput:
-    order_number: str = strawberry.field(description="The platform's order number (upsert key).")
-    platform: Platform = strawberry.field(description="Marketplace.")  # type: ignore[valid-type]
-    amount: Decimal = strawberry.field(description="Order amount in CNY, > 0, at most 2 decimals.")
-    status: OrderStatus = strawberry.field(description="Order status.")  # type: ignore[valid-type]
-    confirmed_at: datetime = strawberry.field(description="When the order was confirmed.")
-    group_formed_at: datetime | None = strawberry.field(default=None, description="成团 time.")
-    ship_by: datetime | None = strawberry.field(
-        default=None, description="Promised ship-by; null: group formed + policy window."
+    order_number: str = strawberry.field(
+        description="The platform's order number, unique in the shop: storing an order with a"
+        f" number already stored updates it. {_NUMBER_RULE}."
     )
-    can_fulfil: bool = strawberry.field(default=True, description="Stock allows fulfilment.")
+    platform: Platform = strawberry.field(  # type: ignore[valid-type]
+        description="The marketplace of the order; it picks the platform policy (PDD or"
+        " Kuaishou rules)."
+    )
+    amount: Decimal = strawberry.field(
+        description=f"What the buyer paid, in CNY: more than 0, at most {MAX_AMOUNT}, at most"
+        ' 2 decimals, as a string ("59.90"). Refunds and the fake-logistics fine derive from it.'
+    )
+    status: OrderStatus = strawberry.field(  # type: ignore[valid-type]
+        description="The platform's current status of the order."
+    )
+    confirmed_at: datetime = strawberry.field(
+        description="When the buyer paid and the platform confirmed the order; the fast-refund"
+        " window (2 h on PDD) counts from here."
+    )
+    group_formed_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the group buy formed (成团); the ship window counts from here. Null"
+        " while awaiting group, or when the order needed no group (then confirmedAt counts).",
+    )
+    ship_by: datetime | None = strawberry.field(
+        default=None,
+        description="The ship-by time the platform promised the buyer. Null: group formed (or"
+        " confirmed) plus the ship window of the shop's policy (48 h by default).",
+    )
+    can_fulfil: bool = strawberry.field(
+        default=True,
+        description="Whether the shop can still ship it (stock on hand). False makes an urging"
+        " buyer's decision a merchant-started refund with a coupon [U4].",
+    )
     return_address_complete: bool = strawberry.field(
-        default=True, description="Return address has street and number."
+        default=True,
+        description="Whether the shop's return address on the platform is complete (street and"
+        " number, not just city). An incomplete one loses a wrong-address appeal [A3].",
     )
     remote_destination: bool = strawberry.field(
-        default=False, description="Remote or overseas destination."
+        default=False,
+        description="Remote or overseas destination: the transit-stagnation limit is 120 h"
+        " instead of 48 h.",
     )
     force_majeure_exempt: bool = strawberry.field(
-        default=False, description="A platform force-majeure exemption applies."
+        default=False,
+        description="The platform exempts this region and period from logistics metrics (force"
+        " majeure): no fine is at risk, the carrier is still chased.",
     )
 
 
 @strawberry.input(description="A parcel: carrier, tracking and what the carrier recorded.")
 class ShipmentInput:
-    carrier: str | None = strawberry.field(default=None, description="Carrier name.")
-    tracking_number: str | None = strawberry.field(default=None, description="Tracking number.")
+    carrier: str | None = strawberry.field(
+        default=None,
+        description=f"Carrier name as the shop writes it (e.g. 圆通), at most {MAX_TEXT}"
+        " printable characters; used in scripts. Null: not known yet.",
+    )
+    tracking_number: str | None = strawberry.field(
+        default=None, description=f"The carrier's tracking number, {_NUMBER_RULE}."
+    )
     shipped_offline_at: datetime | None = strawberry.field(
-        default=None, description="Handed to the carrier offline."
+        default=None,
+        description="When the parcel was handed to the carrier, even if nothing is online yet."
+        " Null: not handed over (or not known).",
     )
     tracking_uploaded_at: datetime | None = strawberry.field(
-        default=None, description="Tracking number uploaded online."
+        default=None,
+        description="When the tracking number was uploaded to the platform; the 24 h pickup"
+        " limit counts from here. Null: not uploaded.",
     )
     picked_up_at: datetime | None = strawberry.field(
-        default=None, description="Pickup scan (揽件)."
+        default=None,
+        description="The carrier's pickup scan (揽件). Null: no scan yet; a PICKUP event sets it"
+        " when appended later.",
     )
-    signer: SignerKind | None = strawberry.field(default=None, description="Who signed.")  # type: ignore[valid-type]
+    signer: SignerKind | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Who signed for the parcel; null when not signed or not told."
+    )
     interceptable: bool | None = strawberry.field(
-        default=None, description="Interception still possible; null: derive from events."
+        default=None,
+        description="Whether the carrier can still intercept the parcel. Null: derived from the"
+        " events (interceptable until OUT_FOR_DELIVERY).",
     )
     outbound_recorded: bool | None = strawberry.field(
-        default=None, description="Warehouse outbound record exists."
+        default=None,
+        description="Whether the warehouse outbound record (出库记录) shows this parcel's items"
+        " leaving. False counts as a shortfall in a missing-item claim; null: not checked.",
     )
-    expected_weight_g: int | None = strawberry.field(default=None, description="Expected grams.")
+    expected_weight_g: int | None = strawberry.field(
+        default=None,
+        description=f"What the parcel should weigh, in grams (0 to {MAX_WEIGHT_G}). Null: not"
+        " known.",
+    )
     recorded_weight_g: int | None = strawberry.field(
-        default=None, description="Grams the carrier weighed."
+        default=None,
+        description=f"What the carrier weighed at pickup, in grams (0 to {MAX_WEIGHT_G}). Less"
+        " than expectedWeightG counts as a shortfall in a missing-item claim.",
     )
     events: list[TrackingEventInput] | None = strawberry.field(
-        default=None, description=f"Tracking events (at most {MAX_EVENTS})."
+        default=None,
+        description=f"Tracking events so far, in any order (at most {MAX_EVENTS}). Null or"
+        " empty: none yet.",
     )
 
 
-@strawberry.input(description="A buyer's refund request.")
+@strawberry.input(description="A buyer's refund request as the platform reports it.")
 class RefundRequestInput:
-    refund_number: str = strawberry.field(description="The platform's after-sales id.")
-    type: RefundType = strawberry.field(description="Refund only / return and refund.")  # type: ignore[valid-type]
-    reason: RefundReason = strawberry.field(description="The buyer's reason.")  # type: ignore[valid-type]
-    requested_at: datetime = strawberry.field(description="When it was filed.")
+    refund_number: str = strawberry.field(
+        description=f"The platform's after-sales id, unique in the shop; {_NUMBER_RULE}."
+    )
+    type: RefundType = strawberry.field(  # type: ignore[valid-type]
+        description="Whether the buyer returns the goods for the refund."
+    )
+    reason: RefundReason = strawberry.field(  # type: ignore[valid-type]
+        description="The reason the buyer chose; it picks the rule family."
+    )
+    requested_at: datetime = strawberry.field(
+        description="When the buyer filed it; the respond-by deadline counts from here."
+    )
     status: RefundStatus = strawberry.field(  # type: ignore[valid-type]
-        default=f.RefundStatus.PENDING, description="Where it stands."
+        default=f.RefundStatus.PENDING,
+        description="Where it stands; defaults to PENDING, a request waiting for the merchant.",
     )
     amount: Decimal | None = strawberry.field(
-        default=None, description="Amount asked; null: the whole order."
+        default=None,
+        description="The amount asked, in CNY (more than 0, at most the order amount, 2"
+        " decimals). Null: the whole order amount.",
     )
-    refunded_at: datetime | None = strawberry.field(default=None, description="When refunded.")
+    refunded_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the money went back to the buyer; required with status REFUNDED."
+        " Appeal windows count from here.",
+    )
     platform_refund: PlatformRefundKind | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Set when the platform refunded by itself."
+        default=None,
+        description="Why the platform refunded by itself; only with status REFUNDED. Null: the"
+        " merchant agreed to it (or it is not refunded).",
     )
     buyer_evidence: list[EvidenceKind] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Evidence the buyer supplied."
+        default=None,
+        description="The photos and proofs the buyer sent with the request (e.g. CONTENTS_PHOTO"
+        " for a missing item). Null or empty: none.",
     )
     threatens_review: bool = strawberry.field(
-        default=False, description="Buyer threatens a bad review / dispute for cash."
+        default=False,
+        description="The buyer threatens a bad review or a dispute to get cash; the request is"
+        " then rejected with the chat as evidence [S8].",
     )
     free_reissues_given: int = strawberry.field(
-        default=0, description="Free reissues already given."
+        default=0,
+        description="How many free reissues this order already had (0 to 100). While below the"
+        " policy's allowance (1), a missing-item claim with a photo is reissued [S6].",
     )
     return_tracking_number: str | None = strawberry.field(
-        default=None, description="Return parcel tracking number."
+        default=None,
+        description=f"Tracking number of the buyer's return parcel, {_NUMBER_RULE}. Null: no"
+        " return sent.",
     )
     return_to_wrong_address: bool = strawberry.field(
-        default=False, description="The return went to a wrong address."
+        default=False,
+        description="The buyer's return went to an address other than the shop's return"
+        " address [A3].",
     )
 
 
 @strawberry.input(description="Every fact of one case, inline; nothing is stored.")
 class CaseInput:
-    order: OrderInput = strawberry.field(description="The order.")
-    shipment: ShipmentInput | None = strawberry.field(default=None, description="Its parcel.")
+    order: OrderInput = strawberry.field(description="The order the case is about.")
+    shipment: ShipmentInput | None = strawberry.field(
+        default=None, description="Its latest parcel; null: nothing shipped yet."
+    )
     refund_request: RefundRequestInput | None = strawberry.field(
-        default=None, description="The refund request, if any."
+        default=None,
+        description="The refund request to answer; null when the case is an inquiry or the"
+        " order alone.",
     )
     inquiry: Inquiry | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="The buyer's inquiry, if no refund request."
+        default=None,
+        description="The buyer's message to answer (urge shipment, where is it, door"
+        " delivery). When set, it outranks a pending refund request: the buyer's latest word.",
     )
     merchant_evidence: list[EvidenceKind] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Evidence the merchant holds."
+        default=None,
+        description="Evidence the shop already holds (outbound and weighing records, signature"
+        " proof, chat); the decision marks it present. Null or empty: none.",
     )
 
 
@@ -160,9 +264,7 @@ class Problems:
 
 def check_number(problems: Problems, path: list[str], value: str | None) -> None:
     if value is not None and not _NUMBER.match(value):
-        problems.add(
-            path, "must be 1-64 letters, digits or . _ - : / (starting with a letter or digit)"
-        )
+        problems.add(path, f"must be {_NUMBER_RULE}")
 
 
 def check_text(

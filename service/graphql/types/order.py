@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from service.db import models
+from service.graphql.arguments import At, DecisionLocale, OrderInquiry
 from service.graphql.context import Info
 from service.graphql.loaders import OrderDecisionKey
 from service.graphql.relay import Node, to_global_id
@@ -14,7 +15,6 @@ from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import (
     EvidenceKind,
     EvidenceSource,
-    Inquiry,
     Locale,
     OrderStatus,
     Platform,
@@ -28,10 +28,15 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="Evidence", description="A photo, record or proof on file.")
 class EvidenceType:
-    kind: EvidenceKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
-    source: EvidenceSource = strawberry.field(description="Who provided it.")  # type: ignore[valid-type]
-    reference: str = strawberry.field(description="URL or id in the merchant's store.")
-    captured_at: datetime = strawberry.field(description="When it was captured.")
+    kind: EvidenceKind = strawberry.field(description="What the evidence is.")  # type: ignore[valid-type]
+    source: EvidenceSource = strawberry.field(description="Who provided it: buyer or shop.")  # type: ignore[valid-type]
+    reference: str = strawberry.field(
+        description="Where the file or record is kept (a URL or an id in the merchant's own"
+        " store); this service keeps only the reference."
+    )
+    captured_at: datetime = strawberry.field(
+        description="When the photo was taken or the record made (UTC), as given when attached."
+    )
 
     @classmethod
     def from_model(cls, row: models.EvidenceItem) -> EvidenceType:
@@ -45,26 +50,45 @@ class EvidenceType:
 )
 class OrderType(Node):
     row: strawberry.Private[models.Order]
-    order_number: str = strawberry.field(description="The platform's order number.")
-    platform: Platform = strawberry.field(description="Marketplace.")  # type: ignore[valid-type]
-    amount: Decimal = strawberry.field(description="Order amount in CNY, exact.")
-    status: OrderStatus = strawberry.field(description="Order status.")  # type: ignore[valid-type]
-    confirmed_at: datetime = strawberry.field(description="When the order was confirmed (paid).")
+    order_number: str = strawberry.field(
+        description="The platform's order number, unique in the shop; the key integrations"
+        " upsert by."
+    )
+    platform: Platform = strawberry.field(  # type: ignore[valid-type]
+        description="The marketplace of the order; it picks the platform policy."
+    )
+    amount: Decimal = strawberry.field(
+        description="What the buyer paid, in CNY, exact to the cent (a decimal string)."
+    )
+    status: OrderStatus = strawberry.field(  # type: ignore[valid-type]
+        description="The platform's status of the order, as last reported (a SIGNED event"
+        " also moves SHIPPED to SIGNED)."
+    )
+    confirmed_at: datetime = strawberry.field(
+        description="When the buyer paid and the platform confirmed the order (UTC)."
+    )
     group_formed_at: datetime | None = strawberry.field(
-        description="When the group formed (成团); null while awaiting group."
+        description="When the group buy formed (成团), UTC; null while awaiting group or when no"
+        " group was needed."
     )
     ship_by: datetime | None = strawberry.field(
-        description="Promised ship-by time, if the platform gave one."
+        description="The ship-by time the platform gave (UTC); null: the decision uses group"
+        " formed (or confirmed) plus the policy's ship window."
     )
-    can_fulfil: bool = strawberry.field(description="Whether the shop can still fulfil it (stock).")
+    can_fulfil: bool = strawberry.field(
+        description="Whether the shop can still ship it (stock on hand), as the integration"
+        " reported."
+    )
     return_address_complete: bool = strawberry.field(
         description="Whether the return address is complete (street and number)."
     )
     remote_destination: bool = strawberry.field(
-        description="Remote or overseas destination (longer transit limit)."
+        description="Remote or overseas destination: transit stagnation is flagged after 120 h"
+        " instead of 48 h."
     )
     force_majeure_exempt: bool = strawberry.field(
-        description="A platform force-majeure exemption applies."
+        description="The platform exempts this region and period from logistics metrics: no fine"
+        " is at risk, though the carrier is still chased."
     )
 
     @classmethod
@@ -85,7 +109,9 @@ class OrderType(Node):
             force_majeure_exempt=row.force_majeure_exempt,
         )
 
-    @strawberry.field(description="Parcels sent for this order, oldest first.")
+    @strawberry.field(
+        description="Parcels sent for this order, oldest first; the decision reads the last."
+    )
     async def shipments(
         self, info: Info
     ) -> list[Annotated[ShipmentType, strawberry.lazy("service.graphql.types.shipment")]]:
@@ -94,7 +120,9 @@ class OrderType(Node):
         rows = await info.context.loaders.shipments_of_order.load(self.row.id)
         return [ShipmentType.from_model(r) for r in rows]
 
-    @strawberry.field(description="Refund requests on this order, oldest first.")
+    @strawberry.field(
+        description="Refund requests on this order, oldest first; each has its own decision."
+    )
     async def refund_requests(
         self, info: Info
     ) -> list[Annotated[RefundRequestType, strawberry.lazy("service.graphql.types.refund")]]:
@@ -103,7 +131,9 @@ class OrderType(Node):
         rows = await info.context.loaders.refunds_of_order.load(self.row.id)
         return [RefundRequestType.from_model(r) for r in rows]
 
-    @strawberry.field(description="Evidence on file for this order.")
+    @strawberry.field(
+        description="Evidence on file for this order and its refund requests, from buyer and shop."
+    )
     async def evidence(self, info: Info) -> list[EvidenceType]:
         rows = await info.context.loaders.evidence_of_order.load(self.row.id)
         return [EvidenceType.from_model(r) for r in rows]
@@ -116,9 +146,9 @@ class OrderType(Node):
     async def decision(
         self,
         info: Info,
-        inquiry: Inquiry | None = None,  # type: ignore[valid-type]
-        at: datetime | None = None,
-        locale: Locale = Locale.ZH_CN,
+        inquiry: OrderInquiry = None,
+        at: At = None,
+        locale: DecisionLocale = Locale.ZH_CN,
     ) -> DecisionType:
         key = OrderDecisionKey(self.row.id, inquiry, evaluation_time(info, at))
         decision = await info.context.loaders.order_decision.load(key)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from service.db import models
+from service.graphql.arguments import At, DecisionLocale
 from service.graphql.context import Info
 from service.graphql.loaders import RefundDecisionKey
 from service.graphql.relay import Node, to_global_id
@@ -28,29 +29,46 @@ if TYPE_CHECKING:
 @strawberry.type(name="RefundRequest", description="A buyer's refund request (售后申请).")
 class RefundRequestType(Node):
     row: strawberry.Private[models.RefundRequest]
-    refund_number: str = strawberry.field(description="The platform's after-sales id.")
-    type: RefundType = strawberry.field(description="Refund only, or return and refund.")  # type: ignore[valid-type]
-    reason: RefundReason = strawberry.field(description="The buyer's reason.")  # type: ignore[valid-type]
-    status: RefundStatus = strawberry.field(description="Where the request stands.")  # type: ignore[valid-type]
-    requested_at: datetime = strawberry.field(description="When the buyer filed it.")
+    refund_number: str = strawberry.field(
+        description="The platform's after-sales id, unique in the shop."
+    )
+    type: RefundType = strawberry.field(  # type: ignore[valid-type]
+        description="Whether the buyer returns the goods for the refund."
+    )
+    reason: RefundReason = strawberry.field(  # type: ignore[valid-type]
+        description="The reason the buyer chose; it picks the rules that decide."
+    )
+    status: RefundStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Where the request stands; changed by updateRefundStatus."
+    )
+    requested_at: datetime = strawberry.field(
+        description="When the buyer filed it (UTC); the respond-by deadline counts from here."
+    )
     amount: Decimal | None = strawberry.field(
         description="Amount asked, CNY; null means the whole order amount."
     )
     refunded_at: datetime | None = strawberry.field(
-        description="When the money went back to the buyer."
+        description="When the money went back to the buyer (UTC); null unless REFUNDED. Appeal"
+        " windows count from here."
     )
     platform_refund: PlatformRefundKind | None = strawberry.field(  # type: ignore[valid-type]
-        description="Set when the platform refunded by itself."
+        description="Why the platform refunded by itself; null when the merchant agreed or it"
+        " is not refunded."
     )
     threatens_review: bool = strawberry.field(
-        description="The buyer threatens a bad review or dispute to get cash."
+        description="The buyer threatens a bad review or a dispute to get cash (then S8 rejects"
+        " with the chat as evidence)."
     )
-    free_reissues_given: int = strawberry.field(description="Free reissues this order already had.")
+    free_reissues_given: int = strawberry.field(
+        description="How many free reissues the order already had, as the integration reported"
+        " it; S6 reissues a missing item while it is below the policy's allowance (1)."
+    )
     return_tracking_number: str | None = strawberry.field(
-        description="Tracking number of the buyer's return parcel."
+        description="Tracking number of the buyer's return parcel; null: no return sent."
     )
     return_to_wrong_address: bool = strawberry.field(
-        description="The return went to a wrong address."
+        description="The buyer's return went to an address other than the shop's return"
+        " address (see A3)."
     )
 
     @classmethod
@@ -95,7 +113,7 @@ class RefundRequestType(Node):
         " defaults to now."
     )
     async def decision(
-        self, info: Info, at: datetime | None = None, locale: Locale = Locale.ZH_CN
+        self, info: Info, at: At = None, locale: DecisionLocale = Locale.ZH_CN
     ) -> DecisionType:
         key = RefundDecisionKey(self.row.id, evaluation_time(info, at))
         decision = await info.context.loaders.refund_decision.load(key)

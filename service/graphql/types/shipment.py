@@ -14,37 +14,59 @@ if TYPE_CHECKING:
     from service.graphql.types.order import OrderType
 
 
-@strawberry.type(name="TrackingEvent", description="One carrier tracking event.")
+@strawberry.type(
+    name="TrackingEvent", description="One carrier tracking event, as the integration stored it."
+)
 class TrackingEventType:
-    at: datetime = strawberry.field(description="When it happened.")
-    kind: TrackingEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
-    place: str = strawberry.field(description="Where.")
+    at: datetime = strawberry.field(description="When the carrier recorded it (UTC).")
+    kind: TrackingEventKind = strawberry.field(description="What the event reports.")  # type: ignore[valid-type]
+    place: str = strawberry.field(
+        description="Where, as the carrier wrote it; empty when not given."
+    )
 
 
-@strawberry.type(name="Shipment", description="A parcel sent for an order.")
+@strawberry.type(
+    name="Shipment",
+    description="A parcel sent for an order; an order may have several (a reissue is a new"
+    " parcel), and its decision reads the latest.",
+)
 class ShipmentType(Node):
     row: strawberry.Private[models.Shipment]
-    carrier: str | None = strawberry.field(description="Carrier name.")
+    carrier: str | None = strawberry.field(
+        description="Carrier name as the shop wrote it (e.g. 圆通); null when not given."
+    )
     tracking_number: str | None = strawberry.field(
         description="Tracking number; null when shipped offline without one online."
     )
     shipped_offline_at: datetime | None = strawberry.field(
-        description="When the parcel was handed to the carrier offline."
+        description="When the parcel was handed to the carrier (UTC), before or without an"
+        " online tracking upload; null when not given."
     )
     tracking_uploaded_at: datetime | None = strawberry.field(
-        description="When the tracking number was uploaded to the platform."
+        description="When the tracking number was uploaded to the platform (UTC); the 24 h"
+        " pickup limit counts from here."
     )
-    picked_up_at: datetime | None = strawberry.field(description="Pickup scan time (揽件).")
-    signer: SignerKind | None = strawberry.field(description="Who signed for it.")  # type: ignore[valid-type]
+    picked_up_at: datetime | None = strawberry.field(
+        description="The carrier's pickup scan (揽件), UTC; set by the integration or by the"
+        " first PICKUP event. Null: no scan yet."
+    )
+    signer: SignerKind | None = strawberry.field(  # type: ignore[valid-type]
+        description="Who signed for the parcel; null while not signed or when not reported."
+    )
     interceptable: bool | None = strawberry.field(
-        description="Whether interception is still possible; null = derive from events."
+        description="Whether the carrier can still intercept the parcel, as the integration"
+        " reported it; null: the decision derives it from the events (possible until out for"
+        " delivery)."
     )
     outbound_recorded: bool | None = strawberry.field(
-        description="Whether the warehouse outbound record exists."
+        description="Whether the warehouse outbound record (出库记录) shows the items leaving;"
+        " null: not checked."
     )
-    expected_weight_g: int | None = strawberry.field(description="Expected parcel weight in grams.")
+    expected_weight_g: int | None = strawberry.field(
+        description="What the parcel should weigh, in grams; null: not known."
+    )
     recorded_weight_g: int | None = strawberry.field(
-        description="Weight recorded by the carrier in grams."
+        description="What the carrier weighed at pickup, in grams (称重记录); null: not known."
     )
 
     @classmethod
@@ -64,7 +86,7 @@ class ShipmentType(Node):
             recorded_weight_g=row.recorded_weight_g,
         )
 
-    @strawberry.field(description="Tracking events, oldest first.")
+    @strawberry.field(description="Its tracking events, oldest first (ties by arrival order).")
     async def events(self, info: Info) -> list[TrackingEventType]:
         rows = await info.context.loaders.events_of_shipment.load(self.row.id)
         return [

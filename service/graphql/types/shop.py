@@ -5,25 +5,30 @@ from decimal import Decimal
 import strawberry
 
 from service.db.models import Shop
-from service.decision.facts import Platform
 from service.graphql.context import Info
-
-PlatformEnum = strawberry.enum(Platform, description="The marketplace a shop sells on.")
+from service.graphql.types.enums import Platform
 
 
 @strawberry.type(name="Shop", description="A merchant's shop: the tenant all data belongs to.")
 class ShopType:
-    slug: str = strawberry.field(description="Stable short name of the shop.")
-    name: str = strawberry.field(description="Display name.")
-    platform: PlatformEnum = strawberry.field(description="Marketplace.")  # type: ignore[valid-type]
+    slug: str = strawberry.field(
+        description="Stable short name of the shop, as given to `aftersales token create --shop`."
+    )
+    name: str = strawberry.field(description="The shop's display name.")
+    platform: Platform = strawberry.field(  # type: ignore[valid-type]
+        description="The marketplace the shop sells on; it picks the platform policy."
+    )
     coupon_amount: Decimal | None = strawberry.field(
-        description="Coupon (CNY) offered on a delay; null means the platform policy default."
+        description="Coupon in CNY that scripts offer a buyer for waiting on a delay; null: the"
+        " platform default (5.00)."
     )
     ship_window_hours: int | None = strawberry.field(
-        description="Promised ship window override in hours; null means the platform default."
+        description="Hours after the group forms within which the shop promises to ship; null:"
+        " the platform default (48)."
     )
     respond_by_hours: int | None = strawberry.field(
-        description="Refund response window override in hours; null means the platform default."
+        description="Hours the shop has to answer a refund request before the platform agrees it;"
+        " null: the platform default (48)."
     )
 
     @classmethod
