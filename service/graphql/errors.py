@@ -113,6 +113,7 @@ class ErrorCodes(SchemaExtension):
             # Raised before any resolver ran: document validation, or a literal or a
             # variable that its scalar refused (the scalar's reason is in the message).
             code = "GRAPHQL_VALIDATION_FAILED" if original is None else "BAD_USER_INPUT"
+            code = (error.extensions or {}).get("code", code)
             return _with_code(error, code, error.message)
         if original is None:
             return _with_code(error, "BAD_USER_INPUT", error.message)

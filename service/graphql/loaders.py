@@ -28,8 +28,9 @@ from service.db.models import (
 )
 from service.decision import Decision, InconsistentFacts, Inquiry, Policy, decide
 from service.graphql.errors import ClientError
+from service.graphql.scalars import in_supported_range
 from service.store import queries
-from service.store.facts import case_facts, shop_policy
+from service.store.facts import case_facts, shop_policy, stored_times
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -43,6 +44,18 @@ class FactsInconsistent(ClientError):
     def __init__(self, exc: InconsistentFacts) -> None:
         problems = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
         super().__init__(f"the stored facts are inconsistent: {problems}")
+
+
+class FactsOutOfRange(ClientError):
+    """A stored time lies so near the calendar's ends that deadlines overflow it."""
+
+    code = "INCONSISTENT_FACTS"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a stored time of this case lies outside the supported calendar range;"
+            " correct the record"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +204,19 @@ class Loaders:
         shipment = await self.latest_shipment(order.id)
         events = await self.events_of_shipment.load(shipment.id) if shipment else []
         evidence = await self.evidence_of_order.load(order.id)
+        policy = await self.policy(order)
         facts = case_facts(order, shipment, events, evidence, refund, inquiry)
         try:
-            decision = decide(facts, at, await self.policy(order))
+            return decide(facts, at, policy)
         except InconsistentFacts as exc:
             return FactsInconsistent(exc)
-        return decision
+        except (OverflowError, ValueError):
+            # A row stored before times were range-checked on the way in makes date
+            # arithmetic leave the calendar: the error belongs to this case alone, not
+            # to the page that lists it. Anything else is a bug and stays one.
+            if all(in_supported_range(t) for t in stored_times(facts)):
+                raise
+            return FactsOutOfRange()
 
     async def _order_decisions(self, keys: list[OrderDecisionKey]) -> list[Any]:
         orders = await self.order.load_many([k.order_id for k in keys])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
@@ -21,7 +22,8 @@ from strawberry.types import ExecutionContext
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
-from service.graphql.scalars import AWARE_DATETIME
+from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
+from service.graphql.text_guard import NoUnstorableLiterals, RefuseUnstorableVariables
 
 MAX_QUERY_DEPTH = 12
 # Bounds on one document, so a single request cannot ask for unbounded work by
@@ -49,7 +51,9 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME}),
+        config=StrawberryConfig(
+            auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME, Decimal: EXACT_DECIMAL}
+        ),
         extensions=[
             # Parsing and validation are pure functions of the document: cache them,
             # uncached validation alone costs about a millisecond a request.
@@ -59,8 +63,9 @@ def build_schema(
             # One rule class each per schema: the validation cache keys on the rule
             # classes, and QueryDepthLimiter / MaxAliasesLimiter would make new ones per
             # request (a cache miss each time).
-            lambda: AddValidationRules([depth_rule, alias_rule]),
+            lambda: AddValidationRules([depth_rule, alias_rule, NoUnstorableLiterals]),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            RefuseUnstorableVariables,
             ErrorCodes,
             *extra_extensions,
         ],

@@ -3,7 +3,8 @@ its stateless ``recommend`` feed the rules exactly the same shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
 from service.db.models.evidence import EvidenceSource
@@ -106,3 +107,16 @@ def shop_overrides(shop: Shop) -> ShopPolicyOverrides | None:
 
 def shop_policy(shop: Shop, platform: f.Platform | None = None) -> Policy:
     return policy_for(platform or shop.platform, shop_overrides(shop))
+
+
+def stored_times(case: f.CaseFacts) -> Iterator[datetime]:
+    """Every time among a case's facts."""
+    order = case.order
+    yield from (t for t in (order.confirmed_at, order.group_formed_at, order.ship_by) if t)
+    if case.shipment is not None:
+        sh = case.shipment
+        stamps = (sh.shipped_offline_at, sh.tracking_uploaded_at, sh.picked_up_at)
+        yield from (t for t in stamps if t)
+        yield from (e.at for e in sh.events)
+    if case.refund is not None:
+        yield from (t for t in (case.refund.requested_at, case.refund.refunded_at) if t)

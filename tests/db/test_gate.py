@@ -14,7 +14,7 @@ from service.db.gate import RequestFinished, SessionGate
 
 def _slow_query(engine: AsyncEngine) -> str:
     if engine.dialect.name == "postgresql":
-        return "SELECT pg_sleep(0.2)"
+        return "SELECT 1 FROM pg_sleep(0.2)"
     # A recursive count that keeps SQLite busy for a moment.
     return (
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)"

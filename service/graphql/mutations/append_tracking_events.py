@@ -71,11 +71,12 @@ async def append_tracking_events(
 ) -> AppendTrackingEventsPayload:
     async def work() -> list[ShipmentType]:
         path = [*INPUT, "events"]
-        problems = Problems()
+        problems = Problems(info.context.now)
         if len(input.events) <= ingest.MAX_TRACKING_EVENTS:
             for i, e in enumerate(input.events):
                 check_number(problems, [*path, str(i), "trackingNumber"], e.tracking_number)
                 check_text(problems, [*path, str(i), "place"], e.place, 200)
+                problems.happened([*path, str(i), "at"], e.at)
         problems.raise_if_any()
         events = [
             ingest.EventIn(

@@ -14,6 +14,7 @@ from service.graphql.context import Info
 from service.graphql.errors import UserError
 from service.graphql.mutations.base import INPUT, find_owned, one_of, run
 from service.graphql.types.enums import EvidenceKind, EvidenceSource
+from service.graphql.types.inputs import Problems
 from service.graphql.types.order import EvidenceType
 from service.store import ingest
 
@@ -64,6 +65,9 @@ async def attach_evidence(
     ],
 ) -> AttachEvidencePayload:
     async def work() -> EvidenceType:
+        problems = Problems(info.context.now)
+        problems.happened([*INPUT, "capturedAt"], input.captured_at)
+        problems.raise_if_any()
         refund: RefundRequest | None = None
         given = {"orderId": input.order_id, "refundRequestId": input.refund_request_id}
         if one_of(given, list(INPUT)) == "orderId":

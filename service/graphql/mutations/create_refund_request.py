@@ -49,7 +49,7 @@ async def create_refund_request(
 ) -> CreateRefundRequestPayload:
     async def work() -> RefundRequestType:
         path = [*INPUT, "refundRequest"]
-        problems = Problems()
+        problems = Problems(info.context.now)
         check_refund(problems, path, input.refund_request)
         problems.raise_if_any()
         order = await find_order(info, input.order_id, input.order_number)

@@ -62,7 +62,7 @@ async def record_shipment(
 ) -> RecordShipmentPayload:
     async def work() -> ShipmentType:
         path = [*INPUT, "shipment"]
-        problems = Problems()
+        problems = Problems(info.context.now)
         check_shipment(problems, path, input.shipment)
         problems.raise_if_any()
         order = await find_order(info, input.order_id, input.order_number)

@@ -13,6 +13,7 @@ from service.graphql.context import Info
 from service.graphql.errors import UserError
 from service.graphql.mutations.base import INPUT, find_owned, run
 from service.graphql.types.enums import PlatformRefundKind, RefundStatus
+from service.graphql.types.inputs import Problems
 from service.graphql.types.refund import RefundRequestType
 from service.store import ingest
 
@@ -61,6 +62,9 @@ async def update_refund_status(
     ],
 ) -> UpdateRefundStatusPayload:
     async def work() -> RefundRequestType:
+        problems = Problems(info.context.now)
+        problems.happened([*INPUT, "at"], input.at)
+        problems.raise_if_any()
         field = [*INPUT, "refundRequestId"]
         refund = await find_owned(
             info, RefundRequest, input.refund_request_id, "RefundRequest", field

@@ -45,7 +45,7 @@ async def upsert_orders(
     path = [*INPUT, "orders"]
 
     async def work() -> list[OrderType]:
-        problems = Problems()
+        problems = Problems(info.context.now)
         if len(input.orders) <= ingest.MAX_ORDERS:
             for i, order in enumerate(input.orders):
                 check_order(problems, [*path, str(i)], order)

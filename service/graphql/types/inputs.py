@@ -4,7 +4,7 @@ caller learns one vocabulary, and their translation into decision facts."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 import strawberry
@@ -246,16 +246,34 @@ class CaseInput:
 # -- validation -------------------------------------------------------------------
 
 
-class Problems:
-    """Collects every problem of an input before anything is written."""
+# A fact that has happened cannot lie after the server's now; this much slack absorbs
+# the difference between the caller's clock and ours.
+CLOCK_SKEW = timedelta(minutes=10)
 
-    def __init__(self) -> None:
+
+class Problems:
+    """Collects every problem of an input before anything is written.
+
+    ``now`` is given where the input reports facts that have happened (ingest); a
+    stateless ``recommend`` may describe any moment and passes none."""
+
+    def __init__(self, now: datetime | None = None) -> None:
         self.errors: list[UserError] = []
+        self.latest = now + CLOCK_SKEW if now is not None else None
 
     def add(
         self, path: list[str], message: str, code: UserErrorCode = UserErrorCode.INVALID
     ) -> None:
         self.errors.append(UserError(field=path, code=code, message=message))
+
+    def happened(self, path: list[str], value: datetime | None) -> None:
+        """Refuse a time of something that has happened when it lies in the future."""
+        if value is not None and self.latest is not None and value > self.latest:
+            self.add(
+                path,
+                f"lies in the future (after {self.latest.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ});"
+                " a fact that has happened cannot",
+            )
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -291,6 +309,8 @@ def check_money(problems: Problems, path: list[str], value: Decimal | None) -> N
 def check_order(problems: Problems, path: list[str], order: OrderInput) -> None:
     check_number(problems, [*path, "orderNumber"], order.order_number)
     check_money(problems, [*path, "amount"], order.amount)
+    problems.happened([*path, "confirmedAt"], order.confirmed_at)
+    problems.happened([*path, "groupFormedAt"], order.group_formed_at)
 
 
 def check_shipment(problems: Problems, path: list[str], s: ShipmentInput) -> None:
@@ -300,6 +320,8 @@ def check_shipment(problems: Problems, path: list[str], s: ShipmentInput) -> Non
         value = getattr(s, name)
         if value is not None and not 0 <= value <= MAX_WEIGHT_G:
             problems.add([*path, camel(name)], f"must be between 0 and {MAX_WEIGHT_G} grams")
+    for name in ("shipped_offline_at", "tracking_uploaded_at", "picked_up_at"):
+        problems.happened([*path, camel(name)], getattr(s, name))
     check_events(problems, [*path, "events"], s.events or [])
 
 
@@ -308,6 +330,7 @@ def check_events(problems: Problems, path: list[str], events: list[TrackingEvent
         problems.add(path, f"at most {MAX_EVENTS} events per call", UserErrorCode.TOO_MANY)
     for i, event in enumerate(events):
         check_text(problems, [*path, str(i), "place"], event.place, 200)
+        problems.happened([*path, str(i), "at"], event.at)
 
 
 def check_refund(problems: Problems, path: list[str], r: RefundRequestInput) -> None:
@@ -316,6 +339,8 @@ def check_refund(problems: Problems, path: list[str], r: RefundRequestInput) -> 
     check_number(problems, [*path, "returnTrackingNumber"], r.return_tracking_number)
     if not 0 <= r.free_reissues_given <= 100:
         problems.add([*path, "freeReissuesGiven"], "must be between 0 and 100")
+    problems.happened([*path, "requestedAt"], r.requested_at)
+    problems.happened([*path, "refundedAt"], r.refunded_at)
 
 
 # -- translation to facts -----------------------------------------------------------

@@ -141,7 +141,9 @@ class OrderType(Node):
     @strawberry.field(
         description="What to do about this order, optionally in reply to a buyer inquiry"
         " (urge shipment, where is the parcel, door delivery). `at` evaluates at another"
-        ' time ("what if I wait until tomorrow 10:00"); it defaults to now.'
+        ' time ("what if I wait until tomorrow 10:00"); it defaults to now. Null, with an'
+        " error whose path points here, when the stored facts cannot be decided (they"
+        " contradict each other): the rest of the page is unaffected."
     )
     async def decision(
         self,
@@ -149,7 +151,7 @@ class OrderType(Node):
         inquiry: OrderInquiry = None,
         at: At = None,
         locale: DecisionLocale = Locale.ZH_CN,
-    ) -> DecisionType:
+    ) -> DecisionType | None:
         key = OrderDecisionKey(self.row.id, inquiry, evaluation_time(info, at))
         decision = await info.context.loaders.order_decision.load(key)
         return present(info, decision, locale)

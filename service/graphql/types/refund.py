@@ -110,11 +110,12 @@ class RefundRequestType(Node):
 
     @strawberry.field(
         description="What to do about this request. `at` evaluates at another time; it"
-        " defaults to now."
+        " defaults to now. Null, with an error whose path points here, when the stored facts"
+        " cannot be decided (they contradict each other): the rest of the page is unaffected."
     )
     async def decision(
         self, info: Info, at: At = None, locale: DecisionLocale = Locale.ZH_CN
-    ) -> DecisionType:
+    ) -> DecisionType | None:
         key = RefundDecisionKey(self.row.id, evaluation_time(info, at))
         decision = await info.context.loaders.refund_decision.load(key)
         return present(info, decision, locale)

@@ -1,0 +1,66 @@
+"""Text that no database can store is refused before any resolver runs.
+
+A NUL character is refused by PostgreSQL ("invalid byte sequence 0x00") and a lone
+surrogate cannot be encoded as UTF-8 at all (SQLite's driver raises). Either would
+surface as an internal error from whichever query first met it, so every string in a
+request is checked once, up front: literals in the document by a validation rule
+(cached with the document), variables by an extension before execution.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, StringValueNode, ValidationRule
+from graphql.execution import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+REASON = "text must not contain NUL characters or unpaired UTF-16 surrogates"
+
+
+def unstorable_path(value: object, path: str) -> str | None:
+    """The path of the first string in ``value`` that cannot be stored, or None."""
+    if isinstance(value, str):
+        return path if _UNSTORABLE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _UNSTORABLE.search(key):
+                return path
+            found = unstorable_path(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = unstorable_path(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+class NoUnstorableLiterals(ValidationRule):
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if _UNSTORABLE.search(node.value):
+            self.report_error(GraphQLError(f"String literal refused: {REASON}.", node))
+
+
+class RefuseUnstorableVariables(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        for name, value in (context.variables or {}).items():
+            where = unstorable_path(value, name)
+            if where is not None:
+                # A result set before execution replaces it: no resolver runs.
+                context.result = GraphQLExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"Variable '${name}' got an invalid value at '{where}': {REASON}.",
+                            extensions={"code": "BAD_USER_INPUT"},
+                        )
+                    ],
+                )
+                break
+        yield
