@@ -5,6 +5,7 @@ back in the pool."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -86,3 +87,55 @@ async def test_lookup_failing_while_a_sibling_batch_runs_leaves_no_connection_ou
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     body = await gql(client, token, NODES, {"ids": ids[1:]})
     assert [n["id"] for n in body["data"]["nodes"]] == ids[1:]
+
+
+BAD_REQUESTS: list[tuple[str, dict[str, Any]]] = [
+    (NODES, {"ids": [SUPERSCRIPT_ID, "T3JkZXI6MQ==", "T3JkZXI6MDE", "T3JkZXI64pGg"]}),
+    (
+        "query($a: String) { orders(after: $a) { totalCount } }",
+        {"a": "azF8MjAyNi0xMS0yNFQwMDowMDowMCswMDowMHwxODQ0Njc0NDA3MzcwOTU1MTYxNg"},
+    ),
+    ("query($s: String) { shipments(filter: {carrier: $s}) { totalCount } }", {"s": "ZT\ud800"}),
+    ("query($s: String) { orders(filter: {orderNumber: $s}) { totalCount } }", {"s": "O\x00-1"}),
+    (
+        "mutation($c: Decimal) { updateShopPolicy(input: {couponAmount: $c})"
+        " { userErrors { code } } }",
+        {"c": "1e999999999"},
+    ),
+    (
+        "query($t: DateTime) { orders(filter: {confirmedFrom: $t}) { totalCount } }",
+        {"t": "9999-12-31T23:59:59-05:00"},
+    ),
+    ("{ orders { nodes { decision { action } } } shop { slug } }", {}),
+]
+
+
+async def test_every_kind_of_bad_request_beside_good_ones_leaves_the_pool_empty(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given a shop with orders and parcels
+    shop = await make_shop(session)
+    order = await make_order(session, shop, "O-1")
+    await make_shipment(session, order)
+    token = await make_token(session, shop, Role.ADMIN)
+    await session.close()
+    good = (NODES, {"ids": [to_global_id("Order", order.id)] * 3})
+
+    # when bad requests of every kind run concurrently with good lookups
+    async def send(query: str, variables: dict[str, Any]) -> httpx.Response:
+        return await client.post(
+            "/graphql",
+            content=json.dumps({"query": query, "variables": variables}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+
+    requests = [r for _ in range(5) for r in [*BAD_REQUESTS, good]]
+    responses = await asyncio.gather(*(send(q, v) for q, v in requests))
+
+    # then none is an internal error and no connection stays checked out
+    for response in responses:
+        assert response.status_code == 200, response.text
+        codes = [e["extensions"]["code"] for e in response.json().get("errors") or []]
+        assert "INTERNAL_SERVER_ERROR" not in codes, response.text
+    await _settle()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
