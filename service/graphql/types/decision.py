@@ -101,6 +101,12 @@ class DecisionType:
     policy_id: str = strawberry.field(description="Platform policy that produced the decision.")
     policy_version: str = strawberry.field(description="Its version (with shop overrides: +shop).")
     evaluated_at: datetime = strawberry.field(description="The time the decision is for.")
+    proactive: bool = strawberry.field(
+        description="No buyer request is pending: the shop acts first (000 §1)."
+    )
+    overdue: bool = strawberry.field(
+        description="A deadline to act by has passed with the case still open."
+    )
     locale: strawberry.Private[Locale]
 
     @strawberry.field(description="The buyer message in the requested locale (default: zh-CN).")
@@ -136,5 +142,7 @@ class DecisionType:
             policy_id=d.policy_id,
             policy_version=d.policy_version,
             evaluated_at=d.evaluated_at,
+            proactive=d.proactive,
+            overdue=d.overdue,
             locale=locale,
         )
