@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
+from service.store.refresher import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Stale case states are recomputed in the background (reads recompute the
+        # ones they meet anyway, so this only keeps reads from paying for it).
+        background: asyncio.Task[None] | None = None
+        if settings.refresh_interval_s > 0:
+            refresher = Refresher(sessionmaker)
+            background = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
         yield
+        if background is not None:
+            background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await background
         await engine.dispose()
 
     schema = build_schema(

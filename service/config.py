@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default=None, description="bearer token a scraper must send when metrics are not public"
     )
     graphql_max_query_depth: int = Field(default=12, ge=2, le=64)
+    refresh_interval_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="seconds between the server's case-state refresh passes (0: none)",
+    )
     token_cache_ttl_s: float = Field(
         default=30.0,
         ge=0,
