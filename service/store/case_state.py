@@ -127,7 +127,7 @@ def _values(
     if decision is not None:
         urgent = decision.urgent_deadline
         row.update(
-            queue_rank=queue_rank(decision),
+            queue_rank=queue_rank(decision) if is_open else None,
             action=decision.action,
             rule_id=decision.rule_id,
             proactive=decision.proactive,
@@ -149,7 +149,11 @@ def group_states(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """The rows of one order (its own and its refund requests') as of ``now``; they
-    share one ``stale_at``, since a refund closing reopens the order's own case."""
+    share one ``stale_at``, since a refund closing reopens the order's own case.
+
+    Every row carries its decision, open or not (the order alone for the order row,
+    as the orders list shows it; the order with the request for a refund row), so the
+    lists filter on it; only open rows enter the work queue."""
     bounds: list[datetime] = []
     refund_open = []
     for rf in refunds:
@@ -160,19 +164,18 @@ def group_states(
 
     def decided(refund: RefundRequest | None, is_open: bool) -> dict[str, Any]:
         decision: Decision | None = None
-        if is_open:
-            facts = case_facts(order, shipment, events, evidence, refund)
-            try:
-                decision = decide(facts, now, policy)
-            except InconsistentFacts:
-                # Contradictory facts stay out of the queue until they change; only
-                # "now precedes the confirmation" is cured by time alone.
-                if now < order.confirmed_at:
-                    bounds.append(order.confirmed_at)
-            else:
-                change = next_change(facts, decision, policy)
-                if change is not None:
-                    bounds.append(change)
+        facts = case_facts(order, shipment, events, evidence, refund)
+        try:
+            decision = decide(facts, now, policy)
+        except InconsistentFacts:
+            # Contradictory facts stay out of the queue until they change; only
+            # "now precedes the confirmation" is cured by time alone.
+            if now < order.confirmed_at:
+                bounds.append(order.confirmed_at)
+        else:
+            change = next_change(facts, decision, policy)
+            if change is not None:
+                bounds.append(change)
         return _values(order, refund, decision, is_open, policy, now)
 
     rows = [decided(None, order_open)]

@@ -90,7 +90,7 @@ async def test_states_equal_fresh_decisions(session: AsyncSession) -> None:
             ), key
             assert s.due_at == (urgent.at if urgent else None), key
             assert s.stale_at is None or s.stale_at > now
-        assert all(s.action is None for s in states.values() if not s.open)
+        assert all(s.queue_rank is None for s in states.values() if not s.open)
 
 
 async def test_overdue_unshipped_order_is_ranked_first(session: AsyncSession) -> None:

@@ -12,11 +12,11 @@ from service.graphql.errors import ClientError
 from service.graphql.queries import lists
 from service.graphql.queries.connection import Connection
 from service.graphql.queries.filters import OrderFilter, RefundRequestFilter, ShipmentFilter
-from service.graphql.queries.queue import WorkItem, work_queue
+from service.graphql.queries.queue import WorkItem, WorkItemKind, work_queue
 from service.graphql.queries.recommend import Recommendation, recommend
 from service.graphql.relay import MAX_PAGE, Node, from_global_id
 from service.graphql.types.action_record import ActionRecordType
-from service.graphql.types.enums import Locale
+from service.graphql.types.enums import Action, Locale
 from service.graphql.types.inputs import CaseInput
 from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
@@ -101,9 +101,11 @@ class Query:
         return await lists.shipments(info, filter, first, after)
 
     @strawberry.field(
-        description="What is about to expire (即将逾期): pending refund requests, recent"
-        " platform refunds and unfinished orders, soonest deadline first, each with its"
-        " decision. `dueWithinHours` keeps only items due within that many hours. " + PAGE_ARGS
+        description="What to act on (即将逾期): pending refund requests, recent platform"
+        " refunds and unfinished orders that have something to do by a deadline; overdue"
+        " items first, then the soonest deadline, each with its decision. `dueWithinHours`"
+        " keeps items due within that many hours (overdue ones included); `action`, `kind`,"
+        " `overdue` and `proactive` narrow it further. " + PAGE_ARGS
     )
     async def work_queue(
         self,
@@ -111,8 +113,14 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         due_within_hours: int | None = None,
+        action: list[Action] | None = None,  # type: ignore[valid-type]
+        kind: WorkItemKind | None = None,
+        overdue: bool | None = None,
+        proactive: bool | None = None,
     ) -> Connection[WorkItem]:
-        return await work_queue(info, first, after, due_within_hours)
+        return await work_queue(
+            info, first, after, due_within_hours, action, kind, overdue, proactive
+        )
 
     @strawberry.field(
         description="Decide a case from inline facts without storing anything (for chat bots"

@@ -22,8 +22,8 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="Items with their cursors.")
     page_info: PageInfo = strawberry.field(description="Paging state.")
     total_count: int | None = strawberry.field(
-        description="Items matching the SQL-side filters, whatever the page; null when the"
-        " list is also filtered by decision (recommended action, due within)."
+        description="Items matching the filters, whatever the page; counted only when"
+        " selected. The work queue gives it on the first page only."
     )
 
     @strawberry.field(description="The items alone, without cursors.")

@@ -7,6 +7,7 @@ import strawberry
 from service.db.models import Shop
 from service.decision.facts import Platform
 from service.graphql.context import Info
+from service.graphql.types.queue_counts import QueueCounts, queue_counts
 
 PlatformEnum = strawberry.enum(Platform, description="The marketplace a shop sells on.")
 
@@ -25,6 +26,10 @@ class ShopType:
     respond_by_hours: int | None = strawberry.field(
         description="Refund response window override in hours; null means the platform default."
     )
+
+    @strawberry.field(description="Work-queue counts per action and overdue, for dashboard tabs.")
+    async def queue_counts(self, info: Info) -> QueueCounts:
+        return await queue_counts(info)
 
     @classmethod
     def from_model(cls, shop: Shop) -> ShopType:
