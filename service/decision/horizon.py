@@ -43,7 +43,9 @@ def boundaries(case: CaseFacts, decision: Decision, policy: Policy) -> list[date
         out.append(up + policy.inform_tracking_td)
     out.extend(d.at for d in decision.deadlines)
     if case.inquiry is not None:
-        # U3 promises "now + late hours" rounded up to the hour: it moves every hour.
+        # U3 promises "now + late hours" rounded up to the hour: it moves just after
+        # every whole hour (just after now, when now is one).
+        out.append(floor_hour(now))
         out.append(floor_hour(now) + _HOUR)
     return [b for b in out if b is not None]
 
