@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
+from typing import cast
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -117,7 +118,7 @@ async def _write(
         await session.flush()
         times += [spec["confirmed_at"], spec["group_formed_at"]]  # type: ignore[list-item]
         if spec["shipment"] is not None:
-            up, events = spec["shipment"]  # type: ignore[misc]
+            up, events = cast(tuple[datetime, list[tuple[datetime, K]]], spec["shipment"])
             sh = Shipment(
                 shop_id=shop.id,
                 order_id=order.id,
