@@ -8,6 +8,7 @@ fresh for the page alone, through the loaders, so their texts ("26 h ago") are e
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from datetime import datetime, timedelta
@@ -144,8 +145,19 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
     ctx = info.context
     loaders = ctx.loaders
     refund_ids = [s.refund_request_id for s in page if s.refund_request_id is not None]
-    orders = await loaders.order.load_many([s.order_id for s in page])
-    refunds = {r.id: r for r in await loaders.refund.load_many(refund_ids) if r is not None}
+    order_ids = [s.order_id for s in page]
+    orders, refund_rows = await asyncio.gather(
+        loaders.order.load_many(order_ids), loaders.refund.load_many(refund_ids)
+    )
+    refunds = {r.id: r for r in refund_rows if r is not None}
+    # What the page's decisions read, for orders and refunds together: a fixed number of
+    # statements whatever the mix of kinds on the page.
+    shipments: list[list[Any]]
+    shipments, _ = await asyncio.gather(
+        loaders.shipments_of_order.load_many(order_ids),
+        loaders.evidence_of_order.load_many(order_ids),
+    )
+    await loaders.events_of_shipment.load_many([s[-1].id for s in shipments if s])
     keys: list[Any] = [
         RefundDecisionKey(s.refund_request_id, ctx.now)
         if s.refund_request_id is not None
