@@ -63,6 +63,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_states_stale', ['stale_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_states_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_states_refund_request_id'), ['refund_request_id'], unique=False)
+    # The lists' keyset order per shop, which state-filtered pages walk.
+    op.create_index('ix_orders_shop_confirmed', 'orders', ['shop_id', 'confirmed_at', 'id'], unique=False)
+    op.create_index('ix_refund_requests_shop_requested', 'refund_requests', ['shop_id', 'requested_at', 'id'], unique=False)
     _backfill()
 
 
@@ -107,6 +110,8 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_refund_requests_shop_requested', table_name='refund_requests')
+    op.drop_index('ix_orders_shop_confirmed', table_name='orders')
     with op.batch_alter_table('case_states', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_states_refund_request_id'))
         batch_op.drop_index(batch_op.f('ix_case_states_order_id'))
