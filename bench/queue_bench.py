@@ -189,7 +189,10 @@ async def _load(url: str, n: int) -> tuple[str, datetime]:
     done = await refresh_all(sessionmaker, progress)
     took = time.perf_counter() - started
     print(f"refresh --all: {done} orders in {took:.1f} s = {done / took:.0f} orders/s")
+    # Autovacuum would get there too; without fresh statistics the planner misjudges the
+    # new table and the lists' joins to it.
     async with engine.connect() as conn:
+        await conn.execute(text("ANALYZE"))
         stats = (
             await conn.execute(
                 text(

@@ -1,4 +1,4 @@
-"""The ``aftersales`` command: serve, migrate, seed-demo, token create, rules."""
+"""The ``aftersales`` command: serve, migrate, seed-demo, refresh, token create, rules."""
 
 from __future__ import annotations
 
