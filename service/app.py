@@ -4,6 +4,7 @@ instrument())."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from service.graphql.view import GraphQLView
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
+from service.store.refresher import Refresher
 from service.web.graphiql import graphiql_page
 from service.web.static import static_mount
 
@@ -85,7 +87,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Stale case states are recomputed in the background (reads recompute the
+        # ones they meet anyway, so this only keeps reads from paying for it).
+        background: asyncio.Task[None] | None = None
+        if settings.refresh_interval_s > 0:
+            refresher = Refresher(sessionmaker)
+            background = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
         yield
+        if background is not None:
+            background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await background
         await engine.dispose()
 
     schema = build_schema(

@@ -1,4 +1,4 @@
-"""The ``aftersales`` command: serve, migrate, seed-demo, token create, rules."""
+"""The ``aftersales`` command: serve, migrate, seed-demo, refresh, token create, rules."""
 
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed-demo", help="load the demo shops and cases (idempotent)")
     seed.set_defaults(handler=_seed_demo)
+
+    refresh = commands.add_parser(
+        "refresh", help="recompute stale case states (run as a CronJob, or after a bulk load)"
+    )
+    refresh.add_argument(
+        "--all", action="store_true", help="recompute every case of every shop, with progress"
+    )
+    refresh.set_defaults(handler=_refresh)
 
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -181,6 +189,29 @@ def _seed_demo(_: argparse.Namespace, settings: Settings) -> int:
 
     created = asyncio.run(go())
     print(f"demo data ready ({created} new orders)")
+    return 0
+
+
+def _refresh(args: argparse.Namespace, settings: Settings) -> int:
+    from service.store.refresher import Refresher, refresh_all
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        rate = done / seconds if seconds > 0 else 0.0
+        print(f"{done}/{total} orders ({rate:.0f}/s)", flush=True)
+
+    async def go() -> int:
+        await _check_database(settings)
+        engine = create_engine(settings)
+        try:
+            sessionmaker = create_sessionmaker(engine)
+            if args.all:
+                return await refresh_all(sessionmaker, progress)
+            return await Refresher(sessionmaker).run_once()
+        finally:
+            await engine.dispose()
+
+    done = asyncio.run(go())
+    print(f"case states current ({done} orders recomputed)")
     return 0
 
 

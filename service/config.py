@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         le=256 * 1024 * 1024,
         description="largest request body accepted; a larger one is refused with HTTP 413",
     )
+    refresh_interval_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="seconds between the server's case-state refresh passes (0: none)",
+    )
     token_cache_ttl_s: float = Field(
         default=30.0,
         ge=0,

@@ -339,9 +339,9 @@ PDD_CASES: tuple[DemoCase, ...] = (
             (18, E.EXCEPTION, "上海"),
         ),
     ),
-    # Proactive: tracking uploaded, pickup limit approaching.
+    # Proactive (V2): tracking uploaded, send the details; pickup limit approaching.
     DemoCase(
-        "PDD-P-pickup-due",
+        "PDD-V2-pickup-due",
         S.SHIPPED,
         24,
         amount="12.50",

@@ -241,3 +241,29 @@ def test_commands_on_an_unmigrated_database_exit_2_with_one_line(tmp_path: Path)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, result.stderr
         assert "aftersales migrate" in lines[0] and "Traceback" not in result.stderr
+
+
+async def test_refresh_all_recomputes_every_case_with_progress(
+    engine_for: AsyncEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given the demo data with every state marked as computed by older rules
+    assert await run_cli("migrate") == 0
+    assert await run_cli("seed-demo") == 0
+    async with engine_for.begin() as conn:
+        await conn.execute(text("UPDATE case_states SET rules_version = 'older'"))
+    capsys.readouterr()
+    orders = len(PDD_CASES) + len(KUAISHOU_CASES)
+
+    # when
+    code = await run_cli("refresh", "--all")
+
+    # then every order was recomputed, with a progress line
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"{orders}/{orders} orders" in out
+    assert f"({orders} orders recomputed)" in out
+    async with engine_for.connect() as conn:
+        versions = await conn.execute(text("SELECT DISTINCT rules_version FROM case_states"))
+        assert [v[0] for v in versions] != ["older"]
+    # and a plain refresh afterwards finds nothing stale up to now
+    assert await run_cli("refresh") == 0

@@ -28,7 +28,7 @@ class DemoDecision:
 
 
 def _claimed_rule(order_number: str) -> str:
-    """ "PDD-R4-in-transit" claims R4; "PDD-P-pickup-due" is a monitored order (P0)."""
+    """ "PDD-R4-in-transit" claims R4; "PDD-P-..." would be a monitored order (P0)."""
     claim = order_number.split("-")[1]
     return "P0" if claim == "P" else claim
 

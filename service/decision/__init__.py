@@ -24,6 +24,7 @@ from service.decision.facts import (
     TrackingEventKind,
 )
 from service.decision.outcome import (
+    OVERDUE_KINDS,
     Action,
     Alternative,
     Deadline,
@@ -50,6 +51,7 @@ from service.decision.table import RULES, render_rule_table
 from service.decision.validation import InconsistentFacts, Problem, check_facts
 
 __all__ = [
+    "OVERDUE_KINDS",
     "POLICIES",
     "RULES",
     "Action",

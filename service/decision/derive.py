@@ -85,11 +85,18 @@ class Ctx:
         rf = case.refund
         self.refund: RefundFacts | None = rf
 
-        self.ship_by: datetime = (
-            order.ship_by
-            if order.ship_by is not None
-            else (order.group_formed_at or order.confirmed_at) + policy.ship_window_td
-        )
+        # The ship window runs from group formation (003 §9): an order still awaiting
+        # its group has no ship-by yet. Orders without a group phase (group_formed_at
+        # unset, already awaiting shipment) count from confirmation.
+        self.ship_by: datetime | None
+        if order.ship_by is not None:
+            self.ship_by = order.ship_by
+        elif order.group_formed_at is not None:
+            self.ship_by = order.group_formed_at + policy.ship_window_td
+        elif order.status is OrderStatus.AWAITING_GROUP:
+            self.ship_by = None
+        else:
+            self.ship_by = order.confirmed_at + policy.ship_window_td
 
         events = sh.events
         signed_at: datetime | None = None

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from service.decision.derive import NOT_SHIPPED, OFFLINE_ONLY, SIGNED, Ctx
 from service.decision.facts import CaseFacts, EvidenceKind, OrderStatus, RefundStatus
 from service.decision.outcome import (
+    OVERDUE_KINDS,
+    Action,
     Deadline,
     DeadlineKind,
     Decision,
@@ -27,6 +29,7 @@ from service.decision.rules import before_delivery as r
 from service.decision.rules import logistics as lg
 from service.decision.rules import monitor as m
 from service.decision.rules import platform_refunded as a
+from service.decision.rules import proactive as v
 from service.decision.rules import urge as u
 from service.decision.rules.base import Check, Outcome, Rule
 from service.decision.scripts import COMPILED
@@ -77,7 +80,8 @@ AFTER_SIGNING_CHAIN: tuple[Rule, ...] = (
     s.s2_signed_refund_only,
     m.p1_review,
 )
-MONITOR_CHAIN: tuple[Rule, ...] = (*lg.RULES, m.p0_monitor)
+# No request to answer: anomalies first, then the proactive moves of 000 §1.
+MONITOR_CHAIN: tuple[Rule, ...] = (*lg.RULES, *v.RULES, m.p0_monitor)
 
 
 # A chain as the engine walks it: (rule id, check, that rule's cache of misses).
@@ -136,7 +140,8 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     c = Ctx(case, now, policy)
 
     trace: list[TraceEntry] = []
-    for rule_id, evaluate, misses in chain_for(case, c.stage):
+    chain = chain_for(case, c.stage)
+    for rule_id, evaluate, misses in chain:
         res = evaluate(c)
         if res.__class__ is str:
             entry = misses.get(res)
@@ -152,6 +157,7 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
     else:  # pragma: no cover - every chain ends in an unconditional fall-back
         raise AssertionError("no rule matched")
 
+    deadlines = _deadlines(c, out)
     return Decision(
         out.action,
         rule_id,
@@ -159,7 +165,7 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
         out.facts,
         out.steps,
         _evidence(c, out),
-        _deadlines(c, out),
+        deadlines,
         _money(c, out),
         out.alternatives,
         tuple(trace),
@@ -168,6 +174,8 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
         policy.policy_id,
         policy.version,
         now,
+        chain is _MONITOR and out.action is not Action.NO_ACTION,
+        any(d.at < now and d.kind in OVERDUE_KINDS for d in deadlines),
     )
 
 
@@ -204,8 +212,13 @@ def _deadlines(c: Ctx, out: Outcome) -> tuple[Deadline, ...]:
     if c.respond_by is not None:
         ds += (Deadline(DeadlineKind.RESPOND_BY, c.respond_by, "platform auto-agrees after"),)
     stage = c.stage
-    if stage in (NOT_SHIPPED, OFFLINE_ONLY) and (c.order.status is not OrderStatus.CANCELLED):
-        ds += (Deadline(DeadlineKind.SHIP_BY, c.ship_by, "ship and upload tracking by"),)
+    sb = c.ship_by
+    if (
+        sb is not None
+        and stage in (NOT_SHIPPED, OFFLINE_ONLY)
+        and (c.order.status is not OrderStatus.CANCELLED)
+    ):
+        ds += (Deadline(DeadlineKind.SHIP_BY, sb, "ship and upload tracking by"),)
     if c.pickup_by is not None:
         ds += (Deadline(DeadlineKind.PICKUP_BY, c.pickup_by, "pickup scan needed by"),)
     return ds

@@ -67,6 +67,21 @@ class DeadlineKind(StrEnum):
     APPEAL_OPENS = "APPEAL_OPENS"
     APPEAL_CLOSES = "APPEAL_CLOSES"
     PROMISED_SHIP_AT = "PROMISED_SHIP_AT"  # the hour the script promises the buyer
+    INFORM_BY = "INFORM_BY"  # proactive tracking details are due by then
+
+
+# Deadlines that, once passed with the case still open, make the case overdue. The
+# others mark a window (appeal opens / closes) rather than a duty to act by.
+OVERDUE_KINDS = frozenset(
+    {
+        DeadlineKind.RESPOND_BY,
+        DeadlineKind.SHIP_BY,
+        DeadlineKind.PICKUP_BY,
+        DeadlineKind.NEXT_TRACKING_UPDATE_BY,
+        DeadlineKind.PROMISED_SHIP_AT,
+        DeadlineKind.INFORM_BY,
+    }
+)
 
 
 class RiskKind(StrEnum):
@@ -166,6 +181,10 @@ class Decision:
     policy_id: str
     policy_version: str
     evaluated_at: datetime
+    # True when no buyer request is pending: the shop acts first (000 §1).
+    proactive: bool = False
+    # True when a deadline of an OVERDUE_KINDS kind has passed at evaluated_at.
+    overdue: bool = False
 
     @property
     def next_deadline(self) -> datetime | None:
@@ -179,3 +198,12 @@ class Decision:
         kind, so the choice is stable), if any."""
         ahead = [d for d in self.deadlines if d.at >= self.evaluated_at]
         return min(ahead, key=lambda d: (d.at, d.kind.value)) if ahead else None
+
+    @property
+    def urgent_deadline(self) -> Deadline | None:
+        """What the work queue sorts on: the earliest missed deadline when the case is
+        overdue, else the nearest one ahead."""
+        missed = [d for d in self.deadlines if d.at < self.evaluated_at and d.kind in OVERDUE_KINDS]
+        if missed:
+            return min(missed, key=lambda d: (d.at, d.kind.value))
+        return self.nearest_deadline

@@ -65,6 +65,12 @@ class Policy:
     auto_agree_lead_hours: int = 12
     # Assumption: when already late, promise shipment within this many hours.
     late_ship_promise_hours: int = 24
+    # Assumption (000 §1 step 3 gives no number): the tracking details are sent to the
+    # buyer within this many hours of the upload; after that the move is stale.
+    inform_tracking_hours: int = 24
+    # How long a platform refund stays a case (appeal, intercept); the appeal window
+    # closes on day 7 (001), a day of slack for the agent to file.
+    refunded_case_days: int = 8
 
     ship_window_td: timedelta = field(init=False, repr=False, compare=False)
     pickup_limit_td: timedelta = field(init=False, repr=False, compare=False)
@@ -80,6 +86,8 @@ class Policy:
     pickup_lead_td: timedelta = field(init=False, repr=False, compare=False)
     auto_agree_lead_td: timedelta = field(init=False, repr=False, compare=False)
     late_promise_td: timedelta = field(init=False, repr=False, compare=False)
+    inform_tracking_td: timedelta = field(init=False, repr=False, compare=False)
+    refunded_case_td: timedelta = field(init=False, repr=False, compare=False)
     coupon_text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -106,6 +114,8 @@ class Policy:
         s(self, "pickup_lead_td", timedelta(hours=self.pickup_lead_hours))
         s(self, "auto_agree_lead_td", timedelta(hours=self.auto_agree_lead_hours))
         s(self, "late_promise_td", timedelta(hours=self.late_ship_promise_hours))
+        s(self, "inform_tracking_td", timedelta(hours=self.inform_tracking_hours))
+        s(self, "refunded_case_td", timedelta(days=self.refunded_case_days))
 
 
 def _check_positive(name: str, value: int) -> None:

@@ -252,6 +252,28 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Hello, delivery of order {order} ({carrier} {tracking}) hit a problem; we are asking "
         "the delivery station to try again. Please keep your phone on.",
     ),
+    "V1": (
+        "您好，订单{order}已经成团，仓库正在备货，预计在{hour_zh}前发出，"
+        "发货后我们会把快递单号发给您。",
+        "Hello, the group for order {order} has formed and the warehouse is preparing it; "
+        "it should ship by {hour_en} (Beijing time), and we will send you the tracking "
+        "number once it does.",
+    ),
+    "V2": (
+        "您好，订单{order}已由{carrier}发出，运单号{tracking}，"
+        "您可以在平台的物流页面随时查看进度，有问题随时联系我们。",
+        "Hello, order {order} is on its way with {carrier}, tracking number {tracking}. "
+        "The platform's tracking page shows its progress; message us with any question.",
+    ),
+    "V3": (
+        "非常抱歉，订单{order}没能按原定时间发出，原因是我们这边备货出了问题。"
+        "我们会在{hour_zh}前发货；您愿意等的话，发货后送您一张{coupon}元优惠券，"
+        "不想等也可以直接申请退款，我们会立刻处理。",
+        "We are sorry: order {order} could not ship at the planned time because of a stock "
+        "problem on our side. It will ship by {hour_en} (Beijing time); if you wait, a "
+        "{coupon} CNY coupon follows the shipment, and if you would rather not, request a "
+        "refund and we will handle it at once.",
+    ),
     "P0": (
         "内部备注：订单{order}暂无需回复，请按提醒事项跟进。",
         "Internal note: nothing to answer on order {order} now; follow the listed signals.",

@@ -16,8 +16,8 @@ def signals_for(c: Ctx) -> tuple[Signal, ...]:
     p = c.policy
     stage = c.stage
     unshipped = stage in (NOT_SHIPPED, OFFLINE_ONLY)
-    if unshipped and c.order.status is not OrderStatus.CANCELLED:
-        sb = c.ship_by
+    sb = c.ship_by
+    if unshipped and sb is not None and c.order.status is not OrderStatus.CANCELLED:
         if sb - p.ship_by_lead_td <= now <= sb:
             out.append(
                 Signal(

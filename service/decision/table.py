@@ -7,6 +7,7 @@ from service.decision.rules import before_delivery as r
 from service.decision.rules import logistics as lg
 from service.decision.rules import monitor as m
 from service.decision.rules import platform_refunded as a
+from service.decision.rules import proactive as v
 from service.decision.rules import urge as u
 from service.decision.rules.base import Rule, RuleSpec
 
@@ -33,6 +34,9 @@ ALL_RULES: tuple[Rule, ...] = (
     a.a4_refunded_in_transit,
     a.a5_refunded_nothing_to_win,
     *lg.RULES,
+    v.v1_promise_ship_time,
+    v.v2_inform_tracking,
+    v.v3_apologise_for_delay,
     m.p0_monitor,
     m.p1_review,
 )

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from service.db.models import Order, RefundRequest, Shipment
+from service.db.models import CaseState, Order, RefundRequest, Shipment
 from service.decision.facts import (
     OrderStatus,
     Platform,
@@ -23,8 +23,18 @@ from service.decision.facts import (
     RefundStatus,
     RefundType,
 )
+from service.decision.outcome import Action
 
 Cursor = tuple[datetime, int]
+
+
+@dataclass(frozen=True)
+class StateFilter:
+    """Filters on the stored case state (see ``service.store.case_state``)."""
+
+    actions: Sequence[Action] = ()
+    overdue: bool | None = None
+    due_by: datetime | None = None  # the most urgent deadline falls at or before
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class OrderQuery:
     confirmed_from: datetime | None = None
     confirmed_to: datetime | None = None
     order_number: str | None = None
+    state: StateFilter | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class RefundQuery:
     reasons: Sequence[RefundReason] = ()
     requested_from: datetime | None = None
     requested_to: datetime | None = None
+    state: StateFilter | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,21 @@ def _between(
     return stmt
 
 
+def _by_state(
+    stmt: Select[Any], kind: str, pk: InstrumentedAttribute[int], f: StateFilter | None
+) -> Select[Any]:
+    if f is None:
+        return stmt
+    stmt = stmt.join(CaseState, and_(CaseState.kind == kind, CaseState.entity_id == pk))
+    if f.actions:
+        stmt = stmt.where(CaseState.action.in_(f.actions))
+    if f.overdue is not None:
+        stmt = stmt.where(CaseState.overdue.is_(f.overdue))
+    if f.due_by is not None:
+        stmt = stmt.where(CaseState.due_at <= f.due_by)
+    return stmt
+
+
 def _orders(shop_id: int, q: OrderQuery) -> Select[Any]:
     stmt = select(Order).where(Order.shop_id == shop_id)
     if q.statuses:
@@ -86,6 +113,7 @@ def _orders(shop_id: int, q: OrderQuery) -> Select[Any]:
         stmt = stmt.where(Order.platform == q.platform)
     if q.order_number is not None:
         stmt = stmt.where(Order.order_number == q.order_number)
+    stmt = _by_state(stmt, "ORDER", Order.id, q.state)
     return _between(stmt, Order.confirmed_at, q.confirmed_from, q.confirmed_to)
 
 
@@ -101,6 +129,7 @@ def _refunds(shop_id: int, q: RefundQuery) -> Select[Any]:
         stmt = stmt.join(Order, Order.id == RefundRequest.order_id).where(
             Order.platform == q.platform
         )
+    stmt = _by_state(stmt, "REFUND_REQUEST", RefundRequest.id, q.state)
     return _between(stmt, RefundRequest.requested_at, q.requested_from, q.requested_to)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -48,5 +50,72 @@ async def test_upgrade_downgrade_upgrade_and_no_autogenerate_diff(
             assert await current_revision(engine) == head_revision()
             async with engine.connect() as conn:
                 assert await conn.run_sync(_diff) == []
+        finally:
+            await engine.dispose()
+
+
+async def test_case_states_backfill_marks_every_order_and_refund_stale(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    async for url in scratch_url(backend, tmp_path_factory):
+        engine = create_async_engine(url)
+        try:
+            # given data written before the case-state migration
+            await upgrade_async(engine, "57187411c534")
+            stamp = "2026-11-20 02:00:00"
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "INSERT INTO shops (id, slug, name, platform, created_at, updated_at)"
+                        f" VALUES (1, 's', 'S', 'PDD', '{stamp}', '{stamp}')"
+                    )
+                )
+                for i in (1, 2, 3):
+                    await conn.execute(
+                        text(
+                            "INSERT INTO orders (id, shop_id, order_number, platform,"
+                            " amount_cents, status, confirmed_at, can_fulfil,"
+                            " return_address_complete, remote_destination,"
+                            " force_majeure_exempt, created_at, updated_at) VALUES"
+                            f" ({i}, 1, 'O-{i}', 'PDD', 990, 'AWAITING_SHIPMENT', '{stamp}',"
+                            f" true, true, false, false, '{stamp}', '{stamp}')"
+                        )
+                    )
+                await conn.execute(
+                    text(
+                        "INSERT INTO refund_requests (id, shop_id, order_id, refund_number,"
+                        " type, reason, status, requested_at, threatens_review,"
+                        " free_reissues_given, return_to_wrong_address, created_at,"
+                        " updated_at) VALUES (7, 1, 2, 'R-7', 'REFUND_ONLY', 'NOT_SHIPPED',"
+                        f" 'PENDING', '{stamp}', false, 0, false, '{stamp}', '{stamp}')"
+                    )
+                )
+
+            # when the migration runs
+            await upgrade_async(engine)
+
+            # then each order and each refund has a state, stale until recomputed
+            async with engine.connect() as conn:
+                rows = (
+                    await conn.execute(
+                        text(
+                            "SELECT kind, entity_id, order_id, rules_version FROM case_states"
+                            " ORDER BY kind, entity_id"
+                        )
+                    )
+                ).all()
+                stale = (
+                    await conn.execute(
+                        text("SELECT count(*) FROM case_states WHERE stale_at < :t"),
+                        {"t": datetime(1971, 1, 1, tzinfo=UTC)},
+                    )
+                ).scalar_one()
+            assert [tuple(r) for r in rows] == [
+                ("ORDER", 1, 1, ""),
+                ("ORDER", 2, 2, ""),
+                ("ORDER", 3, 3, ""),
+                ("REFUND_REQUEST", 7, 2, ""),
+            ]
+            assert stale == 4
         finally:
             await engine.dispose()

@@ -629,7 +629,15 @@ GOLDEN: list[Golden] = [
         "A5",
     ),
     # --- L: logistics anomalies (no request) ------------------------------------
-    Golden("L1 24 h exactly: not yet", case(shipment=UPLOADED), h(26), Action.NO_ACTION, "P0"),
+    # No request pending: the proactive tracking message (V2) is still due at 24 h.
+    Golden(
+        "L1 24 h exactly: not yet",
+        case(shipment=UPLOADED),
+        h(26),
+        Action.INFORM_TRACKING,
+        "V2",
+        lambda d: d.proactive and not d.overdue,
+    ),
     Golden(
         "L1 24 h + 1 s",
         case(shipment=UPLOADED),
@@ -694,7 +702,111 @@ GOLDEN: list[Golden] = [
         Action.CONTACT_CARRIER,
         "L4",
     ),
-    Golden("P0 quiet order", case(), h(1), Action.NO_ACTION, "P0"),
+    # Departed the sorting centre, tracking message window over, no stagnation yet.
+    Golden("P0 quiet order", case(shipment=DEPARTED), h(30), Action.NO_ACTION, "P0"),
+    # --- V: proactive moves when nothing is pending (000 §1) -----------------------
+    Golden(
+        "V1 group formed: promise the ship time",
+        case(order=order(group_formed_at=h(1))),
+        h(2),
+        Action.PROMISE_SHIP_TIME,
+        "V1",
+        lambda d: (
+            d.proactive
+            and not d.overdue
+            and deadline(d, DeadlineKind.SHIP_BY) == h(49)
+            and d.urgent_deadline is not None
+            and d.urgent_deadline.kind is DeadlineKind.SHIP_BY
+        ),
+    ),
+    Golden(
+        "V1 at ship-by exactly",
+        case(order=order(group_formed_at=h(1))),
+        h(49),
+        Action.PROMISE_SHIP_TIME,
+        "V1",
+        lambda d: not d.overdue,
+    ),
+    Golden(
+        "V3 ship-by passed by 1 s: apologise, overdue",
+        case(order=order(group_formed_at=h(1))),
+        h(49) + SEC,
+        Action.APOLOGIZE_AND_PROMISE,
+        "V3",
+        lambda d: (
+            d.proactive
+            and d.overdue
+            and d.urgent_deadline is not None
+            and d.urgent_deadline.kind is DeadlineKind.SHIP_BY
+            and d.urgent_deadline.at == h(49)
+            and deadline(d, DeadlineKind.PROMISED_SHIP_AT) == h(73)
+            and money(d, RiskKind.COUPON) == Decimal("5.00")
+        ),
+    ),
+    Golden(
+        "V3 12 h past ship-by",
+        case(),
+        h(60),
+        Action.APOLOGIZE_AND_PROMISE,
+        "V3",
+        lambda d: d.overdue and "12 h past ship-by" in d.rationale,
+    ),
+    Golden(
+        "V3 stock missing before ship-by: delay certain",
+        case(order=order(can_fulfil=False)),
+        h(5),
+        Action.APOLOGIZE_AND_PROMISE,
+        "V3",
+        lambda d: d.proactive and not d.overdue,
+    ),
+    Golden(
+        "V2 tracking uploaded: send the details",
+        case(shipment=PICKED_ONLY),
+        h(4),
+        Action.INFORM_TRACKING,
+        "V2",
+        lambda d: deadline(d, DeadlineKind.INFORM_BY) == h(26),
+    ),
+    Golden(
+        "V2 window over 1 s later",
+        case(shipment=PICKED_ONLY),
+        h(26) + SEC,
+        Action.NO_ACTION,
+        "P0",
+        lambda d: not d.proactive,
+    ),
+    Golden(
+        "awaiting group: no ship-by yet, whatever the time since confirmation",
+        case(order=order(status=OrderStatus.AWAITING_GROUP)),
+        h(60),
+        Action.NO_ACTION,
+        "P0",
+        lambda d: deadline(d, DeadlineKind.SHIP_BY) is None and not d.overdue,
+    ),
+    Golden(
+        "urge while awaiting group: no hour to promise",
+        case(order=order(status=OrderStatus.AWAITING_GROUP), inquiry=URGE),
+        h(60),
+        Action.NO_ACTION,
+        "P0",
+        lambda d: any("no ship-by yet" in t.reason for t in d.trace if t.rule_id == "U2"),
+    ),
+    Golden(
+        "L1 overdue: pickup limit passed, proactive",
+        case(shipment=UPLOADED),
+        h(30),
+        Action.CONTACT_CARRIER,
+        "L1",
+        lambda d: d.proactive and d.overdue,
+    ),
+    Golden(
+        "buyer request past its respond-by is overdue, not proactive",
+        case(refund=refund(reason=RefundReason.NOT_SHIPPED, requested_at=h(1))),
+        h(50),
+        Action.AGREE_REFUND,
+        "R2",
+        lambda d: d.overdue and not d.proactive,
+    ),
     Golden(
         "P1 unknown combination",
         signed_refund(reason=RefundReason.LOGISTICS_STAGNANT)(),

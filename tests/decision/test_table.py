@@ -15,5 +15,5 @@ def test_rule_table_lists_every_rule() -> None:
     assert len({r.id for r in RULES}) == len(RULES)
     expected = {f"U{i}" for i in range(1, 6)} | {f"R{i}" for i in range(1, 7)}
     expected |= {f"S{i}" for i in range(1, 10)} | {f"A{i}" for i in range(1, 5)}
-    expected |= {f"L{i}" for i in range(1, 5)}
+    expected |= {f"L{i}" for i in range(1, 5)} | {f"V{i}" for i in range(1, 4)}
     assert expected <= {r.id for r in RULES}

@@ -115,10 +115,11 @@ async def test_refunds_filtered_by_recommended_action_and_due_time(
         client, token, REFUNDS, {"filter": {"recommendedAction": ["GUIDE_TO_PLATFORM_SUPPORT"]}}
     )
 
-    # then each list holds the one case, and the count is not offered for decision filters
+    # then each list holds the one case; the filters are SQL on the stored state, so
+    # the count is offered too
     assert [n["refundNumber"] for n in agree["data"]["refundRequests"]["nodes"]] == ["RF-A"]
     assert [n["refundNumber"] for n in guide["data"]["refundRequests"]["nodes"]] == ["RF-B"]
-    assert agree["data"]["refundRequests"]["totalCount"] is None
+    assert agree["data"]["refundRequests"]["totalCount"] == 1
 
 
 async def test_due_within_hours_bounds_are_checked(
@@ -159,3 +160,27 @@ async def test_metrics_count_decisions_shown_not_those_computed_to_filter(
     await gql(client, token, REFUNDS)
     # then each shown decision counts once
     assert _decisions_counted(app, "R2") == 3
+
+
+async def test_orders_filtered_by_overdue_and_due_within_from_the_stored_state(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given an order 12 h past its ship-by, one due in 20 h and one due in 40 h
+    shop = await make_shop(session)
+    await make_order(session, shop, "LATE", confirmed_at=NOW - timedelta(hours=60))
+    await make_order(session, shop, "SOON", confirmed_at=NOW - timedelta(hours=28))
+    await make_order(session, shop, "LATER", confirmed_at=NOW - timedelta(hours=8))
+    token = await make_token(session, shop)
+
+    async def numbers(flt: dict[str, object]) -> tuple[list[str], int]:
+        body = (await gql(client, token, ORDERS, {"filter": flt}))["data"]["orders"]
+        return [n["orderNumber"] for n in body["nodes"]], body["totalCount"]
+
+    # then overdue, due-within (missed deadlines included) and action filters agree
+    assert await numbers({"overdue": True}) == (["LATE"], 1)
+    assert await numbers({"overdue": False}) == (["LATER", "SOON"], 2)
+    assert await numbers({"dueWithinHours": 24}) == (["SOON", "LATE"], 2)
+    assert await numbers({"recommendedAction": ["PROMISE_SHIP_TIME"], "dueWithinHours": 30}) == (
+        ["SOON"],
+        1,
+    )

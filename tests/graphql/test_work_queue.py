@@ -84,3 +84,127 @@ async def test_queue_pages_and_filters_by_due_time(
 
     soon = (await gql(client, token, QUEUE, {"due": 24}))["data"]["workQueue"]
     assert [e["node"]["order"]["orderNumber"] for e in soon["edges"]] == ["NEAR", "SHIP-SOON"]
+
+
+FILTERED = """
+query Queue($first: Int, $after: String, $action: [Action!], $kind: WorkItemKind,
+            $overdue: Boolean, $proactive: Boolean) {
+  workQueue(first: $first, after: $after, action: $action, kind: $kind, overdue: $overdue,
+            proactive: $proactive) {
+    totalCount
+    edges { cursor node {
+      kind dueAt deadlineKind overdue
+      order { orderNumber }
+      decision { action ruleId proactive overdue rationale }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def _arrange_overdue(session: AsyncSession) -> str:
+    token = await _arrange(session)
+    shop = await make_shop(session, "shop-z")
+    # the other shop's overdue order must never show
+    await make_order(session, shop, "OTHER-LATE", confirmed_at=NOW - timedelta(hours=90))
+    await session.commit()
+    from sqlalchemy import select
+
+    from service.db.models import Shop
+
+    mine = (await session.execute(select(Shop).where(Shop.slug == "shop-a"))).scalar_one()
+    # unshipped 12 h past its ship-by: overdue, proactive apology (000 §1 step 4)
+    await make_order(session, mine, "LATE-12H", confirmed_at=NOW - timedelta(hours=60))
+    await make_order(session, mine, "LATE-30H", confirmed_at=NOW - timedelta(hours=78))
+    await session.commit()
+    return token
+
+
+async def test_overdue_items_come_first_and_name_the_missed_deadline(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await _arrange_overdue(session)
+    queue = (await gql(client, token, FILTERED))["data"]["workQueue"]
+    nodes = [e["node"] for e in queue["edges"]]
+    assert [n["order"]["orderNumber"] for n in nodes] == [
+        "LATE-30H",
+        "LATE-12H",
+        "NEAR",
+        "SHIP-SOON",
+        "SHIP-LATER",
+    ]
+    late = nodes[1]
+    assert late["overdue"] is True and late["deadlineKind"] == "SHIP_BY"
+    assert late["dueAt"] == (NOW - timedelta(hours=12)).isoformat()
+    assert late["decision"] == {
+        "action": "APOLOGIZE_AND_PROMISE",
+        "ruleId": "V3",
+        "proactive": True,
+        "overdue": True,
+        "rationale": late["decision"]["rationale"],
+    }
+    assert "12 h past ship-by" in late["decision"]["rationale"]
+    assert queue["totalCount"] == 5
+
+
+async def test_queue_filters_by_action_kind_overdue_and_proactive(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await _arrange_overdue(session)
+
+    async def numbers(**variables: object) -> list[str]:
+        body = await gql(client, token, FILTERED, dict(variables))
+        return [e["node"]["order"]["orderNumber"] for e in body["data"]["workQueue"]["edges"]]
+
+    assert await numbers(overdue=True) == ["LATE-30H", "LATE-12H"]
+    assert await numbers(overdue=False) == ["NEAR", "SHIP-SOON", "SHIP-LATER"]
+    assert await numbers(kind="REFUND_REQUEST") == ["NEAR"]
+    assert await numbers(proactive=False) == ["NEAR"]
+    assert await numbers(action=["PROMISE_SHIP_TIME"]) == ["SHIP-SOON", "SHIP-LATER"]
+    assert await numbers(action=["INTERCEPT"]) == []
+
+
+async def test_queue_pages_through_overdue_and_due_items_by_cursor(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await _arrange_overdue(session)
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await gql(client, token, FILTERED, {"first": 2, "after": after})
+        page = body["data"]["workQueue"]
+        seen += [e["node"]["order"]["orderNumber"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == ["LATE-30H", "LATE-12H", "NEAR", "SHIP-SOON", "SHIP-LATER"]
+
+
+async def test_a_forged_queue_cursor_is_a_clear_error(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await _arrange(session)
+    body = await gql(client, token, QUEUE, {"after": "bm90LWEtY3Vyc29y"})
+    assert "after: not a work queue cursor" in body["errors"][0]["message"]
+
+
+COUNTS = """
+{ shop { queueCounts { total overdue byAction { action count overdue } } } }
+"""
+
+
+async def test_shop_counts_per_action_and_overdue(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token = await _arrange_overdue(session)
+    counts = (await gql(client, token, COUNTS))["data"]["shop"]["queueCounts"]
+    assert counts == {
+        "total": 5,
+        "overdue": 2,
+        "byAction": [
+            {"action": "APOLOGIZE_AND_PROMISE", "count": 2, "overdue": 2},
+            {"action": "PROMISE_SHIP_TIME", "count": 2, "overdue": 0},
+            {"action": "AGREE_REFUND", "count": 1, "overdue": 0},
+        ],
+    }

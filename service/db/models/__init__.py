@@ -1,6 +1,7 @@
 """ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from service.db.models.audit import ActionRecord
+from service.db.models.case_state import CaseState
 from service.db.models.evidence import EvidenceItem, EvidenceSource
 from service.db.models.order import Order, OrderLine
 from service.db.models.refund import RefundRequest
@@ -11,6 +12,7 @@ from service.db.models.token import ApiToken, Role
 __all__ = [
     "ActionRecord",
     "ApiToken",
+    "CaseState",
     "EvidenceItem",
     "EvidenceSource",
     "Order",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
@@ -13,7 +13,11 @@ from service.decision.facts import OrderStatus, Platform
 
 class Order(ShopOwnedMixin, Base):
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("shop_id", "order_number"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_number"),
+        # The orders list's keyset order, per shop (also when joined to case states).
+        Index("ix_orders_shop_confirmed", "shop_id", "confirmed_at", "id"),
+    )
 
     order_number: Mapped[str] = mapped_column(String(64))  # the platform's order number
     platform: Mapped[Platform] = mapped_column(EnumText(Platform))

@@ -54,11 +54,16 @@ def r1_awaiting_group(c: Ctx) -> str | Outcome:
 def r2_not_shipped(c: Ctx) -> str | Outcome:
     if c.stage != NOT_SHIPPED:
         return f"stage is {c.stage}, not unshipped"
+    sb = c.ship_by
+    if sb is None:  # R1 answers orders awaiting their group; kept total for safety
+        clock = "no ship-by yet (group not formed)"
+    else:
+        left = hours(sb - c.now) if sb >= c.now else "already passed"
+        clock = f"ship-by {local_time(sb)} keeps running while the request waits ({left})"
     return Outcome(
         Action.AGREE_REFUND,
-        f"not shipped; ship-by {local_time(c.ship_by)} keeps running while the request waits "
-        f"({hours(c.ship_by - c.now) if c.ship_by >= c.now else 'already passed'})",
-        (fact("order.ship_by", c.ship_by), fact("shipment.tracking_uploaded_at", None)),
+        f"not shipped; {clock}",
+        (fact("order.ship_by", sb), fact("shipment.tracking_uploaded_at", None)),
         (
             "Apologise to the buyer",
             "Agree the refund now; do not let it wait into a late-shipment order",

@@ -59,7 +59,8 @@ def _outcome(c: Ctx, rule_id: str) -> str | Outcome:
         return c.anomaly_reason if c.anomaly is None else f"anomaly is {c.anomaly}"
     sh = c.shipment
     deadlines: tuple[Deadline, ...] = ()
-    if rule_id in ("L2", "L3") and c.anomaly_due is not None:
+    # L4 too: a parcel stuck at delivery is overdue work the queue must show.
+    if rule_id in ("L2", "L3", "L4") and c.anomaly_due is not None:
         deadlines = (
             Deadline(DeadlineKind.NEXT_TRACKING_UPDATE_BY, c.anomaly_due, "already missed"),
         )

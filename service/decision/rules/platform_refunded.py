@@ -185,7 +185,7 @@ def a2_pickup_too_late(c: Ctx) -> str | Outcome:
         return "no pickup scan recorded"
     if picked > rf.refunded_at:
         late = f"pickup scan {local_time(picked)} is after the refund {local_time(rf.refunded_at)}"
-    elif picked > c.ship_by:
+    elif c.ship_by is not None and picked > c.ship_by:
         late = f"pickup scan {local_time(picked)} is after ship-by {local_time(c.ship_by)}"
     else:
         return "pickup scan before both the refund and the ship-by"

@@ -27,6 +27,9 @@ from service.decision.timefmt import hours, local_en, local_time, local_zh
 
 FAMILY = "urge"
 
+# 003 §9: the ship window starts when the group forms.
+NO_SHIP_BY = "order still awaiting its group: no ship-by yet"
+
 _ALT_REFUND_IF_NO_WAIT = Alternative(
     Action.AGREE_REFUND, "U3", "if the buyer will not wait for the new hour, refund at once"
 )
@@ -84,16 +87,19 @@ def u2_promise_before_ship_by(c: Ctx) -> str | Outcome:
         return f"stage is {c.stage}, not unshipped"
     if not c.order.can_fulfil:
         return "shop cannot fulfil the order"
-    if c.now > c.ship_by:
-        return f"ship-by {local_time(c.ship_by)} already passed"
-    promised = floor_hour(c.ship_by)
+    sb = c.ship_by
+    if sb is None:
+        return NO_SHIP_BY
+    if c.now > sb:
+        return f"ship-by {local_time(sb)} already passed"
+    promised = floor_hour(sb)
     if promised < c.now:
-        promised = c.ship_by
+        promised = sb
     return Outcome(
         Action.PROMISE_SHIP_TIME,
-        f"not shipped, stock available, {hours(c.ship_by - c.now)} left before ship-by "
-        f"{local_time(c.ship_by)}; promise {local_time(promised)}",
-        (fact("order.ship_by", c.ship_by), fact("order.can_fulfil", True)),
+        f"not shipped, stock available, {hours(sb - c.now)} left before ship-by "
+        f"{local_time(sb)}; promise {local_time(promised)}",
+        (fact("order.ship_by", sb), fact("order.can_fulfil", True)),
         (
             "Agree a ship hour with the buyer, no later than the ship-by",
             "Ship and upload the tracking number before that hour",
@@ -118,15 +124,18 @@ def u3_late_apologise(c: Ctx) -> str | Outcome:
         return f"stage is {c.stage}, not unshipped"
     if not c.order.can_fulfil:
         return "shop cannot fulfil the order"
-    if c.now <= c.ship_by:
-        return f"still before ship-by {local_time(c.ship_by)}"
+    sb = c.ship_by
+    if sb is None:
+        return NO_SHIP_BY
+    if c.now <= sb:
+        return f"still before ship-by {local_time(sb)}"
     p = c.policy
     promised = ceil_hour(c.now + p.late_promise_td)
     return Outcome(
         Action.APOLOGIZE_AND_PROMISE,
-        f"not shipped and {hours(c.now - c.ship_by)} past ship-by {local_time(c.ship_by)}; "
+        f"not shipped and {hours(c.now - sb)} past ship-by {local_time(sb)}; "
         f"promise {local_time(promised)}, coupon {p.coupon_text} CNY if the buyer waits",
-        (fact("order.ship_by", c.ship_by), fact("order.can_fulfil", True)),
+        (fact("order.ship_by", sb), fact("order.can_fulfil", True)),
         (
             "Apologise and give the real reason for the delay",
             "Commit to a ship hour",

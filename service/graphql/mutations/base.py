@@ -23,7 +23,7 @@ from service.db.models import Order
 from service.graphql.context import Info
 from service.graphql.errors import PermissionDenied, UserError, UserErrorCode, UserInputError
 from service.graphql.relay import decode_id
-from service.store import ingest
+from service.store import case_state, ingest
 from service.store.ingest import Rejected
 
 T = TypeVar("T")
@@ -53,6 +53,8 @@ async def run(
     if denied:
         return None, denied
     session = info.context.session
+    # The case states this write refreshes are computed at the request's "now".
+    session.info[case_state.NOW] = getattr(info.context, "now", None)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             async with info.context.db_lock:

@@ -18,11 +18,11 @@ from service.graphql.queries.filters import (
     RefundRequestFilter,
     ShipmentFilter,
 )
-from service.graphql.queries.queue import WorkItem, work_queue
+from service.graphql.queries.queue import WorkItem, WorkItemKind, work_queue
 from service.graphql.queries.recommend import Recommendation, recommend
 from service.graphql.relay import DEFAULT_PAGE, MAX_PAGE, Node, from_global_id
 from service.graphql.types.action_record import ActionRecordType
-from service.graphql.types.enums import Locale
+from service.graphql.types.enums import Action, Locale
 from service.graphql.types.inputs import CaseInput
 from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
@@ -143,9 +143,11 @@ class Query:
         return await lists.shipments(info, filter, first, after)
 
     @strawberry.field(
-        description="What is about to expire (即将逾期): pending refund requests, recent"
-        " platform refunds and unfinished orders, soonest deadline first, each with its"
-        " decision. `dueWithinHours` keeps only items due within that many hours. " + PAGE_ARGS
+        description="What to act on (即将逾期): pending refund requests, recent platform"
+        " refunds and unfinished orders that have something to do by a deadline; overdue"
+        " items first, then the soonest deadline, each with its decision. `dueWithinHours`"
+        " keeps items due within that many hours (overdue ones included); `action`, `kind`,"
+        " `overdue` and `proactive` narrow it further. " + PAGE_ARGS
     )
     async def work_queue(
         self,
@@ -160,8 +162,37 @@ class Query:
                 " deadline ahead."
             ),
         ] = None,
+        action: Annotated[
+            list[Action] | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Keep only items whose stored decision recommends one of these"
+                " actions. Null keeps every action."
+            ),
+        ] = None,
+        kind: Annotated[
+            WorkItemKind | None,
+            strawberry.argument(
+                description="Keep only refund-request items or only order items. Null keeps both."
+            ),
+        ] = None,
+        overdue: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only items with a missed deadline; false: only items"
+                " without one. Null keeps both."
+            ),
+        ] = None,
+        proactive: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only the shop's own proactive moves (no buyer request"
+                " pending); false: only replies to buyers. Null keeps both."
+            ),
+        ] = None,
     ) -> Connection[WorkItem]:
-        return await work_queue(info, first, after, due_within_hours)
+        return await work_queue(
+            info, first, after, due_within_hours, action, kind, overdue, proactive
+        )
 
     @strawberry.field(
         description="Decide a case from inline facts without storing anything (for chat bots"

@@ -29,8 +29,8 @@ class Connection(Generic[T]):
         description="Whether more items follow, and the cursor to continue from."
     )
     total_count: int | None = strawberry.field(
-        description="Items matching the SQL-side filters, whatever the page; null when the"
-        " list is also filtered by decision (recommended action, due within)."
+        description="Items matching the filters, whatever the page; counted only when"
+        " selected. The work queue gives it on the first page only."
     )
 
     @strawberry.field(description="The page's items alone, without cursors (same order as edges).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import strawberry
 
@@ -17,7 +17,7 @@ from service.graphql.types.enums import (
     RefundStatus,
     RefundType,
 )
-from service.store.listing import OrderQuery, RefundQuery, ShipmentQuery
+from service.store.listing import OrderQuery, RefundQuery, ShipmentQuery, StateFilter
 
 MAX_DUE_WITHIN_HOURS = 24 * 90
 MAX_LIST_FILTER = 20
@@ -27,9 +27,8 @@ _ANY = f"Null keeps all; at most {MAX_LIST_FILTER} values."
 
 
 @strawberry.input(
-    description="Decision-based filters, evaluated at the request's now. They run over the"
-    " rows the other filters select, so such a page may come back short: keep following"
-    " `pageInfo.endCursor` while `hasNextPage` is true."
+    description="Decision-based filters, served from the stored case state (exact at the"
+    " request's now)."
 )
 class DecisionFilter:
     recommended_action: list[Action] | None = strawberry.field(  # type: ignore[valid-type]
@@ -39,8 +38,14 @@ class DecisionFilter:
     )
     due_within_hours: int | None = strawberry.field(
         default=None,
-        description="Keep cases whose nearest deadline not yet passed falls within this many"
-        f" hours from now (1 to {MAX_DUE_WITHIN_HOURS}). Null: no deadline filter.",
+        description="Keep cases whose most urgent deadline (a missed one included) falls"
+        f" within this many hours from now (1 to {MAX_DUE_WITHIN_HOURS}). Null: no deadline"
+        " filter.",
+    )
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="true: only cases with a missed deadline; false: only cases without one."
+        " Null keeps both.",
     )
 
 
@@ -117,17 +122,24 @@ def _check_range(name: str, lo: datetime | None, hi: datetime | None) -> None:
         raise ClientError(f"filter.{name}: the start is after the end")
 
 
-def decision_criteria(flt: DecisionFilter | None) -> tuple[frozenset[ActionEnum], int | None]:
+def state_filter(flt: DecisionFilter | None, now: datetime) -> StateFilter | None:
+    """The decision filters as a filter on the stored state; None when none is set."""
     if flt is None:
-        return frozenset(), None
+        return None
     _check_list("recommendedAction", flt.recommended_action)
     hours = flt.due_within_hours
     if hours is not None and not 1 <= hours <= MAX_DUE_WITHIN_HOURS:
         raise ClientError(f"filter.dueWithinHours: must be between 1 and {MAX_DUE_WITHIN_HOURS}")
-    return frozenset(ActionEnum(a) for a in flt.recommended_action or ()), hours
+    if not flt.recommended_action and hours is None and flt.overdue is None:
+        return None
+    return StateFilter(
+        actions=sorted({ActionEnum(a) for a in flt.recommended_action or ()}),
+        overdue=flt.overdue,
+        due_by=now + timedelta(hours=hours) if hours is not None else None,
+    )
 
 
-def order_query(flt: OrderFilter | None) -> OrderQuery:
+def order_query(flt: OrderFilter | None, now: datetime) -> OrderQuery:
     if flt is None:
         return OrderQuery()
     _check_list("status", flt.status)
@@ -138,10 +150,11 @@ def order_query(flt: OrderFilter | None) -> OrderQuery:
         confirmed_from=flt.confirmed_from,
         confirmed_to=flt.confirmed_to,
         order_number=flt.order_number,
+        state=state_filter(flt, now),
     )
 
 
-def refund_query(flt: RefundRequestFilter | None) -> RefundQuery:
+def refund_query(flt: RefundRequestFilter | None, now: datetime) -> RefundQuery:
     if flt is None:
         return RefundQuery()
     for name in ("status", "type", "reason"):
@@ -154,6 +167,7 @@ def refund_query(flt: RefundRequestFilter | None) -> RefundQuery:
         reasons=[f.RefundReason(r) for r in flt.reason or ()],
         requested_from=flt.requested_from,
         requested_to=flt.requested_to,
+        state=state_filter(flt, now),
     )
 
 

@@ -1,22 +1,22 @@
-"""The dashboard lists: orders, refund requests, shipments, with cursor pagination."""
+"""The dashboard lists: orders, refund requests, shipments, with cursor pagination.
+
+Decision filters (recommended action, overdue, due within) are SQL conditions on the
+stored case state, so a filtered page costs what an unfiltered one does; the shop's
+stale states are recomputed at the request's now first."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
-from service.decision import Decision
-from service.decision.outcome import Action
 from service.graphql.context import Info
-from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey
 from service.graphql.queries.connection import Connection, Edge
 from service.graphql.queries.filters import (
     OrderFilter,
     RefundRequestFilter,
     ShipmentFilter,
-    decision_criteria,
     order_query,
     refund_query,
     shipment_query,
@@ -26,26 +26,22 @@ from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
 from service.graphql.types.shipment import ShipmentType
 from service.store import listing
+from service.store.refresher import refresh_stale
 
 R = TypeVar("R")
 N = TypeVar("N")
 
-# Decision filters run in Python over SQL-ordered rows; one request examines at most
-# this many rows, then returns a short page whose endCursor resumes the scan.
-SCAN_LIMIT = 2000
 
+def asks_for(info: Info, name: str) -> bool:
+    """Whether the field being resolved selects ``name`` (fragments included)."""
 
-def matches(
-    decision: Decision | BaseException, actions: frozenset[Action], due_by: datetime | None
-) -> bool:
-    if not isinstance(decision, Decision):
-        return False  # stored facts that cannot be decided never match a decision filter
-    if actions and decision.action not in actions:
+    def walk(selections: Any) -> bool:
+        for s in selections:
+            if getattr(s, "name", None) == name or walk(getattr(s, "selections", ())):
+                return True
         return False
-    if due_by is not None:
-        nearest = decision.next_deadline
-        return nearest is not None and nearest <= due_by
-    return True
+
+    return any(walk(f.selections) for f in info.selected_fields)
 
 
 async def paginate(
@@ -53,64 +49,32 @@ async def paginate(
     *,
     fetch: Callable[[tuple[datetime, int] | None, int], Awaitable[Sequence[R]]],
     sort_key: Callable[[R], datetime],
-    decisions: Callable[[Sequence[R]], Awaitable[list[Any]]] | None,
-    actions: frozenset[Action],
-    due_within_hours: int | None,
     to_node: Callable[[R], N],
     first: int | None,
     after: str | None,
-    total: Callable[[], Awaitable[int]] | None,
+    total: Callable[[], Awaitable[int]],
+    by_state: bool = False,
 ) -> Connection[N]:
     size = page_size(first)
     position = decode_cursor(after)
-    filtering = bool(actions) or due_within_hours is not None
-    due_by = (
-        info.context.now + timedelta(hours=due_within_hours)
-        if due_within_hours is not None
-        else None
-    )
-    kept: list[R] = []
-    scanned = 0
-    has_next = False
-    while True:
-        batch = size + 1 if not filtering else max(2 * size, 50)
-        async with info.context.db_lock:
-            rows = await fetch(position, batch)
-        if not rows:
-            break
-        flags = (
-            [matches(d, actions, due_by) for d in await decisions(rows)]
-            if filtering and decisions is not None
-            else [True] * len(rows)
-        )
-        for row, keep in zip(rows, flags, strict=True):
-            if keep:
-                if len(kept) == size:
-                    has_next = True
-                    break
-                kept.append(row)
-            scanned += 1
-            position = (sort_key(row), row.id)  # type: ignore[attr-defined]
-        if has_next or len(rows) < batch:
-            break
-        if scanned >= SCAN_LIMIT:
-            has_next = True
-            break
-    edges = [Edge(cursor=encode_cursor(sort_key(r), r.id), node=to_node(r)) for r in kept]  # type: ignore[attr-defined]
-    end_cursor = edges[-1].cursor if edges else None
-    if has_next and filtering and position is not None:
-        end_cursor = encode_cursor(*position)  # resume the scan where it stopped
+    ctx = info.context
     count = None
-    if total is not None and not filtering:
-        async with info.context.db_lock:
+    async with ctx.db_lock:
+        if by_state:
+            await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+        rows = await fetch(position, size + 1)
+        # Counting a large shop costs more than the page: only when asked.
+        if asks_for(info, "totalCount"):
             count = await total()
+    kept = rows[:size]
+    edges = [Edge(cursor=encode_cursor(sort_key(r), r.id), node=to_node(r)) for r in kept]  # type: ignore[attr-defined]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=has_next,
+            has_next_page=len(rows) > size,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,
-            end_cursor=end_cursor,
+            end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=count,
     )
@@ -124,26 +88,16 @@ async def orders(
     info: Info, filter: OrderFilter | None, first: int | None, after: str | None
 ) -> Connection[OrderType]:
     ctx = info.context
-    q = order_query(filter)
-    actions, hours = decision_criteria(filter)
-
-    async def decisions(rows: Sequence[Any]) -> list[Any]:
-        ctx.loaders.prime(ctx.loaders.order, rows)
-        return await load_all(
-            ctx.loaders.order_decision, [OrderDecisionKey(r.id, None, ctx.now) for r in rows]
-        )
-
+    q = order_query(filter, ctx.now)
     return await paginate(
         info,
         fetch=lambda pos, n: listing.page_orders(ctx.session, ctx.shop_id, q, pos, n),
         sort_key=lambda r: r.confirmed_at,
-        decisions=decisions,
-        actions=actions,
-        due_within_hours=hours,
         to_node=OrderType.from_model,
         first=first,
         after=after,
         total=lambda: listing.count(ctx.session, ctx.shop_id, q),
+        by_state=q.state is not None,
     )
 
 
@@ -151,26 +105,16 @@ async def refund_requests(
     info: Info, filter: RefundRequestFilter | None, first: int | None, after: str | None
 ) -> Connection[RefundRequestType]:
     ctx = info.context
-    q = refund_query(filter)
-    actions, hours = decision_criteria(filter)
-
-    async def decisions(rows: Sequence[Any]) -> list[Any]:
-        ctx.loaders.prime(ctx.loaders.refund, rows)
-        return await load_all(
-            ctx.loaders.refund_decision, [RefundDecisionKey(r.id, ctx.now) for r in rows]
-        )
-
+    q = refund_query(filter, ctx.now)
     return await paginate(
         info,
         fetch=lambda pos, n: listing.page_refunds(ctx.session, ctx.shop_id, q, pos, n),
         sort_key=lambda r: r.requested_at,
-        decisions=decisions,
-        actions=actions,
-        due_within_hours=hours,
         to_node=RefundRequestType.from_model,
         first=first,
         after=after,
         total=lambda: listing.count(ctx.session, ctx.shop_id, q),
+        by_state=q.state is not None,
     )
 
 
@@ -183,9 +127,6 @@ async def shipments(
         info,
         fetch=lambda pos, n: listing.page_shipments(ctx.session, ctx.shop_id, q, pos, n),
         sort_key=lambda r: r.created_at,
-        decisions=None,
-        actions=frozenset(),
-        due_within_hours=None,
         to_node=ShipmentType.from_model,
         first=first,
         after=after,

@@ -1,36 +1,43 @@
-"""The work queue (即将逾期): open cases ordered by their nearest deadline."""
+"""The work queue (即将逾期): open cases with something to do, overdue first, then the
+soonest deadline; one indexed query over the stored case states, keyset-paginated.
+
+Before the query the shop's stale states are recomputed at the request's now, so the
+page equals deciding every case at that instant. The decisions shown are computed
+fresh for the page alone, through the loaders, so their texts ("26 h ago") are exact.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
 import strawberry
 
+from service.db.models import CaseState
 from service.decision import Decision
+from service.decision.outcome import Action as ActionEnum
 from service.graphql.arguments import DecisionLocale
 from service.graphql.context import Info
 from service.graphql.described import described_enum
 from service.graphql.errors import ClientError
 from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey
 from service.graphql.queries.connection import Connection, Edge
-from service.graphql.queries.filters import MAX_DUE_WITHIN_HOURS
-from service.graphql.queries.lists import load_all
-from service.graphql.relay import PageInfo, page_size
+from service.graphql.queries.filters import MAX_DUE_WITHIN_HOURS, MAX_LIST_FILTER
+from service.graphql.queries.lists import asks_for, load_all
+from service.graphql.relay import PageInfo, page_size, parse_pk
+from service.graphql.scalars import in_supported_range
 from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import DeadlineKind, Locale
 from service.graphql.types.order import OrderType
 from service.graphql.types.refs import present
 from service.graphql.types.refund import RefundRequestType
-from service.store import listing
-
-# Candidates examined per request, newest first, for each kind. A shop with more open
-# cases than this sees the newest ones; the limit keeps one request bounded.
-QUEUE_SCAN_LIMIT = 5000
-# Platform refunds stay actionable (appeal, intercept) for this long after the refund.
-REFUNDED_LOOKBACK = timedelta(days=8)
+from service.store import work_queue as queue_sql
+from service.store.refresher import refresh_stale
+from service.store.work_queue import QueueCursor, QueueQuery
 
 
 class WorkItemKind(Enum):
@@ -56,11 +63,15 @@ class WorkItem:
         description="Whether the item is a refund request or an order."
     )
     due_at: datetime = strawberry.field(
-        description="The nearest deadline not yet passed at the request's now (UTC); the queue"
-        " is sorted by it."
+        description="The most urgent deadline (UTC): the earliest missed one when the item is"
+        " overdue, else the nearest ahead at the request's now. The queue is sorted by it,"
+        " overdue items first."
     )
     deadline_kind: DeadlineKind = strawberry.field(  # type: ignore[valid-type]
         description="What falls due at dueAt."
+    )
+    overdue: bool = strawberry.field(
+        description="True when a deadline to act by has already passed with the case open."
     )
     order: OrderType = strawberry.field(
         description="The order, for either kind (for a refund item, the order it is on)."
@@ -78,103 +89,135 @@ class WorkItem:
         return present(info, self.decision_value, locale)
 
 
-def _cursor(item: WorkItem) -> str:
-    node = item.refund_request if item.refund_request is not None else item.order
-    raw = f"q1|{item.due_at.isoformat()}|{item.kind.value}|{node.row.id}"
+def _cursor(key: QueueCursor) -> str:
+    rank, due, kind, pk = key
+    raw = f"q2|{rank}|{due.isoformat()}|{kind}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _sort_key(item: WorkItem) -> tuple[datetime, str, int]:
-    node = item.refund_request if item.refund_request is not None else item.order
-    return item.due_at, item.kind.value, node.row.id
-
-
-def _decode(after: str) -> tuple[datetime, str, int]:
+def _decode(after: str) -> QueueCursor:
     try:
         raw = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode()
-        tag, due, kind, pk = raw.split("|")
-        if tag != "q1":
+        tag, rank, due, kind, digits = raw.split("|")
+        pk = parse_pk(digits)
+        if tag != "q2" or rank not in ("0", "1") or pk is None:
             raise ValueError(tag)
         moment = datetime.fromisoformat(due)
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or not in_supported_range(moment):
             raise ValueError(due)
-        return moment, WorkItemKind(kind).value, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ClientError(f"after: not a work queue cursor ({after!r})") from exc
+        return int(rank), moment, WorkItemKind(kind).value, pk
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise ClientError(f"after: not a work queue cursor ({after[:64]!r})") from exc
 
 
-def _due(decision: Decision) -> tuple[datetime, DeadlineKind] | None:  # type: ignore[valid-type]
-    nearest = decision.nearest_deadline
-    return (nearest.at, nearest.kind) if nearest is not None else None
+def queue_query(
+    info: Info,
+    due_within_hours: int | None,
+    action: list[ActionEnum] | None,
+    kind: WorkItemKind | None,
+    overdue: bool | None,
+    proactive: bool | None,
+) -> QueueQuery:
+    if due_within_hours is not None and not 1 <= due_within_hours <= MAX_DUE_WITHIN_HOURS:
+        raise ClientError(f"dueWithinHours: must be between 1 and {MAX_DUE_WITHIN_HOURS}")
+    if action is not None and len(action) > MAX_LIST_FILTER:
+        raise ClientError(f"action: at most {MAX_LIST_FILTER} values")
+    now = info.context.now
+    return QueueQuery(
+        actions=[ActionEnum(a) for a in action or ()],
+        kind=kind.value if kind is not None else None,
+        overdue=overdue,
+        proactive=proactive,
+        due_by=now + timedelta(hours=due_within_hours) if due_within_hours else None,
+    )
 
 
 async def work_queue(
-    info: Info, first: int | None, after: str | None, due_within_hours: int | None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    due_within_hours: int | None,
+    action: list[ActionEnum] | None = None,
+    kind: WorkItemKind | None = None,
+    overdue: bool | None = None,
+    proactive: bool | None = None,
 ) -> Connection[WorkItem]:
     size = page_size(first)
-    if due_within_hours is not None and not 1 <= due_within_hours <= MAX_DUE_WITHIN_HOURS:
-        raise ClientError(f"dueWithinHours: must be between 1 and {MAX_DUE_WITHIN_HOURS}")
+    q = queue_query(info, due_within_hours, action, kind, overdue, proactive)
     ctx = info.context
-    loaders = ctx.loaders
     start = _decode(after) if after is not None else None
+    total: int | None = None
     async with ctx.db_lock:
-        refunds, orders = await listing.queue_candidates(
-            ctx.session, ctx.shop_id, ctx.now - REFUNDED_LOOKBACK, QUEUE_SCAN_LIMIT
-        )
-    loaders.prime(loaders.refund, refunds)
-    loaders.prime(loaders.order, orders)
-    refund_decisions = await load_all(
-        loaders.refund_decision, [RefundDecisionKey(r.id, ctx.now) for r in refunds]
-    )
-    order_decisions = await load_all(
-        loaders.order_decision, [OrderDecisionKey(o.id, None, ctx.now) for o in orders]
-    )
-    parents = {o.id: o for o in await loaders.order.load_many([r.order_id for r in refunds]) if o}
-    horizon = ctx.now + timedelta(hours=due_within_hours) if due_within_hours else None
-
-    items: list[WorkItem] = []
-    for refund, decision in zip(refunds, refund_decisions, strict=True):
-        if (
-            isinstance(decision, Decision)
-            and (due := _due(decision))
-            and refund.order_id in parents
-        ):
-            items.append(
-                WorkItem(
-                    kind=WorkItemKind.REFUND_REQUEST,
-                    due_at=due[0],
-                    deadline_kind=due[1],
-                    order=OrderType.from_model(parents[refund.order_id]),
-                    refund_request=RefundRequestType.from_model(refund),
-                    decision_value=decision,
-                )
-            )
-    for order, decision in zip(orders, order_decisions, strict=True):
-        if isinstance(decision, Decision) and (due := _due(decision)):
-            items.append(
-                WorkItem(
-                    kind=WorkItemKind.ORDER,
-                    due_at=due[0],
-                    deadline_kind=due[1],
-                    order=OrderType.from_model(order),
-                    refund_request=None,
-                    decision_value=decision,
-                )
-            )
-    if horizon is not None:
-        items = [i for i in items if i.due_at <= horizon]
-    items.sort(key=_sort_key)
-    if start is not None:
-        items = [i for i in items if _sort_key(i) > start]
-    page = items[:size]
-    edges = [Edge(cursor=_cursor(i), node=i) for i in page]
+        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+        rows = await queue_sql.page(ctx.session, ctx.shop_id, q, start, size + 1)
+        if start is None and asks_for(info, "totalCount"):
+            total = await queue_sql.count(ctx.session, ctx.shop_id, q)
+    page = rows[:size]
+    items = await _items(info, page)
+    edges = [Edge(cursor=_cursor(queue_sql.sort_key(s)), node=i) for s, i in items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(items) > size,
+            has_next_page=len(rows) > size,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=len(items) if start is None else None,
+        total_count=total,
     )
+
+
+async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, WorkItem]]:
+    """The page's orders, refunds and fresh decisions, each loaded in one batch."""
+    ctx = info.context
+    loaders = ctx.loaders
+    refund_ids = [s.refund_request_id for s in page if s.refund_request_id is not None]
+    order_ids = [s.order_id for s in page]
+    orders, refund_rows = await asyncio.gather(
+        loaders.order.load_many(order_ids), loaders.refund.load_many(refund_ids)
+    )
+    refunds = {r.id: r for r in refund_rows if r is not None}
+    # What the page's decisions read, for orders and refunds together: a fixed number of
+    # statements whatever the mix of kinds on the page.
+    shipments: list[list[Any]]
+    shipments, _ = await asyncio.gather(
+        loaders.shipments_of_order.load_many(order_ids),
+        loaders.evidence_of_order.load_many(order_ids),
+    )
+    await loaders.events_of_shipment.load_many([s[-1].id for s in shipments if s])
+    keys: list[Any] = [
+        RefundDecisionKey(s.refund_request_id, ctx.now)
+        if s.refund_request_id is not None
+        else OrderDecisionKey(s.order_id, None, ctx.now)
+        for s in page
+    ]
+    refund_keys = [k for k in keys if isinstance(k, RefundDecisionKey)]
+    order_keys = [k for k in keys if isinstance(k, OrderDecisionKey)]
+    decided: dict[Any, Any] = dict(
+        zip(refund_keys, await load_all(loaders.refund_decision, refund_keys), strict=True)
+    )
+    decided |= dict(
+        zip(order_keys, await load_all(loaders.order_decision, order_keys), strict=True)
+    )
+    out: list[tuple[CaseState, WorkItem]] = []
+    for state, order, key in zip(page, orders, keys, strict=True):
+        decision = decided[key]
+        refund = refunds.get(state.refund_request_id) if state.refund_request_id else None
+        if order is None or not isinstance(decision, Decision):
+            continue  # deleted or contradicted since the state was written
+        assert state.due_at is not None and state.deadline_kind is not None
+        out.append(
+            (
+                state,
+                WorkItem(
+                    kind=WorkItemKind(state.kind),
+                    due_at=state.due_at,
+                    deadline_kind=state.deadline_kind,
+                    overdue=state.overdue,
+                    order=OrderType.from_model(order),
+                    refund_request=RefundRequestType.from_model(refund) if refund else None,
+                    decision_value=decision,
+                ),
+            )
+        )
+    return out

@@ -152,6 +152,14 @@ class DecisionType:
         description="The moment the decision is for (UTC): the `at` argument, else the"
         " request's now."
     )
+    proactive: bool = strawberry.field(
+        description="True when no buyer request is pending and the move is the shop's own"
+        " initiative (seed 000 §1: promise a ship time, send the tracking details, apologise"
+        " for a delay)."
+    )
+    overdue: bool = strawberry.field(
+        description="True when a deadline to act by has passed with the case still open."
+    )
     locale: strawberry.Private[Locale]
 
     @strawberry.field(description="The buyer message in the requested locale (default: zh-CN).")
@@ -195,5 +203,7 @@ class DecisionType:
             policy_id=d.policy_id,
             policy_version=d.policy_version,
             evaluated_at=d.evaluated_at,
+            proactive=d.proactive,
+            overdue=d.overdue,
             locale=locale,
         )

@@ -154,6 +154,8 @@ DEADLINE_KIND = {
     "APPEAL_OPENS": "The fast-refund appeal can be filed from this time (refund + 3 days).",
     "APPEAL_CLOSES": "The last moment to file the fast-refund appeal (refund + 7 days).",
     "PROMISED_SHIP_AT": "The hour the script promises the buyer the parcel ships.",
+    "INFORM_BY": "When the tracking details (carrier, number, origin, time) should have"
+    " reached the buyer: the tracking upload plus the policy's inform window (000 §1).",
 }
 
 RISK_KIND = {

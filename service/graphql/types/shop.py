@@ -7,6 +7,7 @@ import strawberry
 from service.db.models import Shop
 from service.graphql.context import Info
 from service.graphql.types.enums import Platform
+from service.graphql.types.queue_counts import QueueCounts, queue_counts
 
 
 @strawberry.type(name="Shop", description="A merchant's shop: the tenant all data belongs to.")
@@ -30,6 +31,10 @@ class ShopType:
         description="Hours the shop has to answer a refund request before the platform agrees it;"
         " null: the platform default (48)."
     )
+
+    @strawberry.field(description="Work-queue counts per action and overdue, for dashboard tabs.")
+    async def queue_counts(self, info: Info) -> QueueCounts:
+        return await queue_counts(info)
 
     @classmethod
     def from_model(cls, shop: Shop) -> ShopType:

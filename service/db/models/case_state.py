@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db.base import Base
+from service.db.types import BigId, EnumText, Money, UTCDateTime
+from service.decision.outcome import Action, DeadlineKind
+
+
+class CaseState(Base):
+    """What the dashboard sorts and filters on, per case, as last decided.
+
+    One row per order (kind ORDER) and one per refund request (kind REFUND_REQUEST).
+    ``open`` says whether the row is a case at ``computed_at``: an unfinished order
+    with no open refund case, or a pending (or recent platform) refund. The row is
+    exact from ``computed_at`` until ``stale_at`` (NULL: until the facts change).
+    """
+
+    __tablename__ = "case_states"
+    __table_args__ = (
+        UniqueConstraint("kind", "entity_id"),
+        # The work queue: overdue first (rank 0), then the soonest deadline; keyset
+        # pagination walks this index.
+        Index("ix_case_states_queue", "shop_id", "queue_rank", "due_at", "kind", "entity_id"),
+        # Reads refresh their shop's stale rows; the refresher takes the oldest first.
+        Index("ix_case_states_shop_stale", "shop_id", "stale_at"),
+        Index("ix_case_states_shop_computed", "shop_id", "computed_at"),
+        Index("ix_case_states_stale", "stale_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    refund_request_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("refund_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    # The refund request's id for refund rows, the order's for order rows: the tie-break
+    # of the queue's order, as the brute-force queue sorts.
+    entity_id: Mapped[int] = mapped_column(BigId)
+    open: Mapped[bool]
+    # 0: overdue, 1: due ahead, NULL: not in the work queue (closed, nothing to do,
+    # no deadline, or the facts are inconsistent).
+    queue_rank: Mapped[int | None] = mapped_column(SmallInteger)
+    action: Mapped[Action | None] = mapped_column(EnumText(Action))
+    rule_id: Mapped[str | None] = mapped_column(String(32))
+    proactive: Mapped[bool]
+    overdue: Mapped[bool]
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_kind: Mapped[DeadlineKind | None] = mapped_column(EnumText(DeadlineKind))
+    money_at_risk: Mapped[Decimal | None] = mapped_column("money_at_risk_cents", Money())
+    policy_version: Mapped[str] = mapped_column(String(64))
+    rules_version: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stale_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

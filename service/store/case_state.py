@@ -1,0 +1,360 @@
+"""The stored case state: each case's decision as the dashboard sorts and filters it.
+
+A case is an order and its open or recent refund request. Every order has one row
+(kind ORDER) and every refund request one (kind REFUND_REQUEST); ``open`` says which
+of them are cases. A row is exact from ``computed_at`` to ``stale_at``, the next instant
+its decision could change with no new facts (:mod:`service.decision.horizon`).
+
+Writes keep it current in their own transaction: an ORM flush that touches an order,
+shipment, tracking event, refund request or evidence item notes the order, and the
+commit (or savepoint release) recomputes that order's rows before it completes. A shop
+whose policy changes has every row marked stale. Time makes rows stale; the refresher
+(:mod:`service.store.refresher`) and every read recompute them.
+
+Whoever recomputes an order holds a lock on its row (``FOR NO KEY UPDATE`` on
+PostgreSQL) while reading the facts and writing the state, so a slow writer never
+overwrites a newer state with one computed from older facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import chain
+from typing import Any, Literal, cast
+
+from sqlalchemy import Table, event, inspect, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, UOWTransaction
+
+from service.db.models import (
+    CaseState,
+    EvidenceItem,
+    Order,
+    RefundRequest,
+    Shipment,
+    Shop,
+    TrackingEvent,
+)
+from service.decision import POLICIES, Action, Decision, InconsistentFacts, decide
+from service.decision.facts import OrderStatus, RefundStatus
+from service.decision.horizon import earliest_after, next_change
+from service.decision.policy import Policy
+from service.decision.table import render_rule_table
+from service.store.facts import case_facts, shop_policy
+
+# Bump when a rule's behaviour changes in a way the rule table does not show.
+RULES_REVISION = "2026.12.1"
+
+
+def _rules_version() -> str:
+    text = render_rule_table() + repr(sorted(POLICIES.items())) + RULES_REVISION
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# Each state records the rules that computed it; a release with other rules or base
+# parameters sees every older row as due for recomputation.
+RULES_VERSION = _rules_version()
+
+ORDER = "ORDER"
+REFUND_REQUEST = "REFUND_REQUEST"
+OPEN_ORDER_STATUSES = frozenset(
+    {OrderStatus.AWAITING_GROUP, OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED}
+)
+# "Stale since forever": what a policy change and the migration's backfill write.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CHUNK = 500
+
+Lock = Literal["wait", "skip", "none"]
+
+# session.info keys: what flushes touched, and the instant writes are stamped with.
+TOUCHED_ORDERS = "case_state.orders"
+TOUCHED_SHIPMENTS = "case_state.shipments"
+RESTALE_SHOPS = "case_state.shops"
+NOW = "case_state.now"
+
+
+def is_refund_case(refund: RefundRequest, now: datetime, policy: Policy) -> bool:
+    """A pending request, or a platform refund recent enough to appeal or intercept."""
+    if refund.status is RefundStatus.PENDING:
+        return True
+    return (
+        refund.status is RefundStatus.REFUNDED
+        and refund.platform_refund is not None
+        and refund.refunded_at is not None
+        and refund.refunded_at >= now - policy.refunded_case_td
+    )
+
+
+def queue_rank(decision: Decision) -> int | None:
+    """0 overdue, 1 due ahead, None when the case has nothing to do by a deadline."""
+    if decision.action is Action.NO_ACTION or decision.urgent_deadline is None:
+        return None
+    return 0 if decision.overdue else 1
+
+
+def _values(
+    order: Order,
+    refund: RefundRequest | None,
+    decision: Decision | None,
+    is_open: bool,
+    policy: Policy,
+    now: datetime,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "shop_id": order.shop_id,
+        "order_id": order.id,
+        "refund_request_id": refund.id if refund is not None else None,
+        "kind": REFUND_REQUEST if refund is not None else ORDER,
+        "entity_id": refund.id if refund is not None else order.id,
+        "open": is_open,
+        "queue_rank": None,
+        "action": None,
+        "rule_id": None,
+        "proactive": False,
+        "overdue": False,
+        "due_at": None,
+        "deadline_kind": None,
+        "money_at_risk_cents": None,
+        "policy_version": policy.version,
+        "rules_version": RULES_VERSION,
+        "computed_at": now,
+        "stale_at": None,
+    }
+    if decision is not None:
+        urgent = decision.urgent_deadline
+        row.update(
+            queue_rank=queue_rank(decision) if is_open else None,
+            action=decision.action,
+            rule_id=decision.rule_id,
+            proactive=decision.proactive,
+            overdue=decision.overdue,
+            due_at=urgent.at if urgent is not None else None,
+            deadline_kind=urgent.kind if urgent is not None else None,
+            money_at_risk_cents=sum((m.amount for m in decision.money_at_risk), Decimal("0.00")),
+        )
+    return row
+
+
+def group_states(
+    order: Order,
+    shipment: Shipment | None,
+    events: Sequence[TrackingEvent],
+    evidence: Sequence[EvidenceItem],
+    refunds: Sequence[RefundRequest],
+    policy: Policy,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The rows of one order (its own and its refund requests') as of ``now``; they
+    share one ``stale_at``, since a refund closing reopens the order's own case.
+
+    Every row carries its decision, open or not (the order alone for the order row,
+    as the orders list shows it; the order with the request for a refund row), so the
+    lists filter on it; only open rows enter the work queue."""
+    bounds: list[datetime] = []
+    refund_open = []
+    for rf in refunds:
+        refund_open.append(is_refund_case(rf, now, policy))
+        if rf.status is RefundStatus.REFUNDED and rf.refunded_at is not None:
+            bounds.append(rf.refunded_at + policy.refunded_case_td)
+    order_open = order.status in OPEN_ORDER_STATUSES and not any(refund_open)
+
+    def decided(refund: RefundRequest | None, is_open: bool) -> dict[str, Any]:
+        decision: Decision | None = None
+        facts = case_facts(order, shipment, events, evidence, refund)
+        try:
+            decision = decide(facts, now, policy)
+        except InconsistentFacts:
+            # Contradictory facts stay out of the queue until they change; only
+            # "now precedes the confirmation" is cured by time alone.
+            if now < order.confirmed_at:
+                bounds.append(order.confirmed_at)
+        else:
+            change = next_change(facts, decision, policy)
+            if change is not None:
+                bounds.append(change)
+        return _values(order, refund, decision, is_open, policy, now)
+
+    rows = [decided(None, order_open)]
+    rows += [decided(rf, o) for rf, o in zip(refunds, refund_open, strict=True)]
+    stale_at = earliest_after(bounds, now)
+    for row in rows:
+        row["stale_at"] = stale_at
+    return rows
+
+
+# -- recomputing ---------------------------------------------------------------------
+
+
+_COLUMNS: dict[type[Any], list[Any]] = {}
+
+
+def _columns(model: type[Any]) -> list[Any]:
+    """Every mapped column of ``model``, labelled with its attribute name.
+
+    The facts are read as plain rows, not ORM objects: several times faster to load,
+    and never a stale copy from the session's identity map. A row answers the same
+    attribute names as the object, so the facts builders take either."""
+    cols = _COLUMNS.get(model)
+    if cols is None:
+        cols = _COLUMNS[model] = [getattr(model, a.key) for a in inspect(model).column_attrs]
+    return cols
+
+
+def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:
+    stmt = select(*_columns(Order)).where(Order.id.in_(ids)).order_by(Order.id)
+    if lock != "none":
+        # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
+        stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=Order)
+    return list(session.execute(stmt).all())
+
+
+def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    if not ids:
+        return out
+    col = getattr(model, column)
+    stmt = select(*_columns(model)).where(col.in_(ids)).order_by(model.id)
+    for row in session.execute(stmt):
+        out[getattr(row, column)].append(row)
+    return out
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    table = cast(Table, CaseState.__table__)
+    dialect = session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    keep = {"id", "kind", "entity_id"}
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["kind", "entity_id"],
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
+    )
+    session.execute(stmt, rows)
+
+
+def refresh_orders(
+    session: Session, order_ids: Iterable[int], now: datetime, lock: Lock = "wait"
+) -> list[int]:
+    """Recompute the state rows of these orders as of ``now``; returns the ids done
+    (with ``lock="skip"``, orders another transaction holds are left out)."""
+    done: list[int] = []
+    ids = sorted(set(order_ids))
+    for start in range(0, len(ids), CHUNK):
+        done += _refresh_chunk(session, ids[start : start + CHUNK], now, lock)
+    return done
+
+
+def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lock) -> list[int]:
+    orders = _lock_orders(session, ids, lock)
+    if not orders:
+        return []
+    got = [o.id for o in orders]
+    shop_ids = {o.shop_id for o in orders}
+    rows_of_shops = session.execute(select(*_columns(Shop)).where(Shop.id.in_(shop_ids)))
+    # Rows stand in for the models here (same attribute names, see _columns).
+    shops: dict[int, Any] = {s.id: s for s in rows_of_shops}
+    shipments = _grouped(session, Shipment, "order_id", got)
+    latest = {oid: rows[-1] for oid, rows in shipments.items() if rows}
+    events = _grouped(session, TrackingEvent, "shipment_id", [s.id for s in latest.values()])
+    evidence = _grouped(session, EvidenceItem, "order_id", got)
+    refunds = _grouped(session, RefundRequest, "order_id", got)
+    rows: list[dict[str, Any]] = []
+    for order in orders:
+        shipment = latest.get(order.id)
+        rows += group_states(
+            order,
+            shipment,
+            events.get(shipment.id, []) if shipment is not None else [],
+            evidence.get(order.id, []),
+            refunds.get(order.id, []),
+            shop_policy(shops[order.shop_id], order.platform),
+            now,
+        )
+    _upsert(session, rows)
+    return got
+
+
+def restale_shops(session: Session, shop_ids: Iterable[int]) -> None:
+    """Mark every state of these shops stale (their policy changed)."""
+    ids = sorted(set(shop_ids))
+    if ids:
+        session.execute(update(CaseState).where(CaseState.shop_id.in_(ids)).values(stale_at=EPOCH))
+
+
+def stale_condition(now: datetime) -> Any:
+    """Rows not exact at ``now``: past their stale_at, or computed for a later instant
+    (another replica's clock, or a test's pinned one)."""
+    return or_(CaseState.stale_at <= now, CaseState.computed_at > now)
+
+
+def stale_orders(session: Session, shop_id: int, now: datetime) -> list[int]:
+    stmt = (
+        select(CaseState.order_id)
+        .where(CaseState.shop_id == shop_id, stale_condition(now))
+        .distinct()
+    )
+    return list(session.execute(stmt).scalars().all())
+
+
+# -- keeping it current on every write -----------------------------------------------
+
+
+def _note(session: Session, key: str) -> set[int]:
+    found: set[int] | None = session.info.get(key)
+    if found is None:
+        found = session.info[key] = set()
+    return found
+
+
+def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
+    orders = _note(session, TOUCHED_ORDERS)
+    shipments = _note(session, TOUCHED_SHIPMENTS)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        # Read loaded values only: a deleted row must not be loaded again.
+        loaded = inspect(obj).dict
+        if isinstance(obj, Order):
+            key, found = "id", orders
+        elif isinstance(obj, Shipment | RefundRequest | EvidenceItem):
+            key, found = "order_id", orders
+        elif isinstance(obj, TrackingEvent):
+            key, found = "shipment_id", shipments
+        elif isinstance(obj, Shop) and obj in session.dirty:
+            key, found = "id", _note(session, RESTALE_SHOPS)
+        else:
+            continue
+        if loaded.get(key) is not None:
+            found.add(loaded[key])
+
+
+def _before_commit(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    orders: set[int] = session.info.pop(TOUCHED_ORDERS, set())
+    shipments: set[int] = session.info.pop(TOUCHED_SHIPMENTS, set())
+    shops: set[int] = session.info.pop(RESTALE_SHOPS, set())
+    if not (orders or shipments or shops):
+        return
+    if shipments:
+        orders |= set(
+            session.execute(
+                select(Shipment.order_id).where(Shipment.id.in_(sorted(shipments)))
+            ).scalars()
+        )
+    now = session.info.get(NOW) or datetime.now(UTC)
+    restale_shops(session, shops)
+    refresh_orders(session, orders, now)
+
+
+def install() -> None:
+    """Keep states current on every session's writes (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+
+
+install()

@@ -1,0 +1,154 @@
+"""Keeping the stored case states current as time passes.
+
+States go stale at their ``stale_at`` (a deadline or rule boundary passed) or when a
+release brings other rules (``rules_version``). The refresher takes stale rows in
+batches and recomputes their orders. On PostgreSQL the batch is claimed with
+``FOR UPDATE SKIP LOCKED``, so replicas and CronJobs share the work without doing a
+row twice; a refresher that dies mid-batch rolls back and the rows, still stale, are
+taken again. Reads do not wait for it: they recompute the stale rows they meet
+(:func:`refresh_stale`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from service.db.engine import begin_write
+from service.db.models import CaseState, Order
+from service.store import case_state
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def claim(session: Session, now: datetime, limit: int, outdated: bool) -> list[int]:
+    """Lock up to ``limit`` stale rows no one else holds; their orders' ids.
+
+    ``outdated``: rows computed by other rules instead of rows past their stale_at.
+    """
+    cond = (
+        CaseState.rules_version != case_state.RULES_VERSION
+        if outdated
+        else CaseState.stale_at <= now
+    )
+    stmt = select(CaseState.order_id).where(cond).limit(limit)
+    if not outdated:
+        stmt = stmt.order_by(CaseState.stale_at)
+    # FOR UPDATE cannot go with DISTINCT: dedupe here.
+    rows = session.execute(stmt.with_for_update(skip_locked=True)).scalars().all()
+    return sorted(set(rows))
+
+
+@dataclass
+class Refresher:
+    """Recomputes stale states in batches; one instance per process."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    batch: int = BATCH
+    clock: Callable[[], datetime] = _utcnow
+    # Until a pass finds none, assume a release left rows of older rules behind.
+    outdated: bool = True
+    processed: list[int] = field(default_factory=list, repr=False)
+    keep_ids: bool = False
+
+    async def run_batch(self) -> int:
+        """One batch in one transaction; the number of orders recomputed."""
+        async with self.sessionmaker() as session:
+            await begin_write(session)
+            now = self.clock()
+            outdated = self.outdated
+
+            def work(s: Session) -> list[int]:
+                ids = claim(s, now, self.batch, outdated)
+                return case_state.refresh_orders(s, ids, now, lock="skip") if ids else []
+
+            done = await session.run_sync(work)
+            await session.commit()
+        if outdated and not done:
+            self.outdated = False
+        if self.keep_ids:
+            self.processed += done
+        return len(done)
+
+    async def run_once(self) -> int:
+        """Batches until nothing stale is left; the number of orders recomputed."""
+        total = 0
+        while True:
+            outdated = self.outdated
+            n = await self.run_batch()
+            total += n
+            if n == 0 and not outdated:
+                return total
+            if n == 0:
+                continue  # the outdated pass is over; now the time-stale rows
+
+    async def run_forever(self, interval_s: float) -> None:
+        """The server's background task: a pass every ``interval_s`` seconds."""
+        while True:
+            try:
+                n = await self.run_once()
+                if n:
+                    log.info("case states refreshed", extra={"orders": n})
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bad pass must not end the task; the rows stay stale
+                log.exception("case state refresh failed")
+            await asyncio.sleep(interval_s)
+
+
+async def refresh_all(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    progress: Callable[[int, int, float], None] | None = None,
+    batch: int = 2000,
+    clock: Callable[[], datetime] = _utcnow,
+) -> int:
+    """Recompute every order of every shop (after a bulk load by SQL); calls
+    ``progress(done, total, seconds)`` after each batch. Returns the orders done."""
+    async with sessionmaker() as session:
+        total = int((await session.execute(select(func.count()).select_from(Order))).scalar_one())
+    done = 0
+    last = 0
+    started = time.monotonic()
+    while True:
+        async with sessionmaker() as session:
+            ids = list(
+                (
+                    await session.execute(
+                        select(Order.id).where(Order.id > last).order_by(Order.id).limit(batch)
+                    )
+                ).scalars()
+            )
+            if not ids:
+                return done
+            await begin_write(session)
+            await session.run_sync(case_state.refresh_orders, ids, clock())
+            await session.commit()
+        done += len(ids)
+        last = ids[-1]
+        if progress is not None:
+            progress(done, total, time.monotonic() - started)
+
+
+async def refresh_stale(session: AsyncSession, shop_id: int, now: datetime) -> int:
+    """Recompute the shop's rows that are not exact at ``now``, in the caller's
+    transaction, before it reads them; the number of orders recomputed."""
+    ids = await session.run_sync(case_state.stale_orders, shop_id, now)
+    if not ids:
+        return 0
+    await begin_write(session)
+    await session.run_sync(case_state.refresh_orders, ids, now)
+    return len(ids)

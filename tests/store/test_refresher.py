@@ -1,0 +1,193 @@
+"""The refresher: stale rows are recomputed, in batches, once each, and nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.db.engine import create_sessionmaker
+from service.db.models import CaseState, Order
+from service.decision.facts import OrderStatus, Platform, RefundReason
+from service.store import case_state, refresher
+from service.store.refresher import Refresher, refresh_all, refresh_stale
+from tests.conftest import make_shop
+from tests.factories import NOW, make_order, make_refund
+from tests.store.brute import decisions
+
+
+async def _states(session: AsyncSession) -> list[CaseState]:
+    stmt = select(CaseState).order_by(CaseState.id).execution_options(populate_existing=True)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def _arrange(session: AsyncSession, n: int = 6) -> int:
+    shop = await make_shop(session)
+    for i in range(n):
+        order = await make_order(
+            session, shop, f"O-{i}", confirmed_at=NOW - timedelta(hours=8 * i + 3)
+        )
+        if i % 3 == 0:
+            await make_refund(session, order, f"RF-{i}", reason=RefundReason.NO_LONGER_WANTED)
+    await session.commit()
+    # computed at NOW, as a write at NOW would have
+    ids = [s.order_id for s in await _states(session)]
+    await session.run_sync(case_state.refresh_orders, ids, NOW)
+    await session.commit()
+    return shop.id
+
+
+def _at(moment: datetime) -> object:
+    return lambda: moment
+
+
+async def _assert_current(session: AsyncSession, shop_id: int, now: datetime) -> None:
+    fresh = await decisions(session, shop_id, now)
+    states = {(s.kind, s.entity_id): s for s in await _states(session)}
+    assert {k for k, s in states.items() if s.open} == set(fresh)
+    for key, d in fresh.items():
+        expected = (d.rule_id, d.overdue) if d is not None else (None, False)
+        assert (states[key].rule_id, states[key].overdue) == expected, key
+
+
+async def test_refresher_recomputes_rows_whose_stale_at_passed(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given states computed at NOW, and a refresher running two days later
+    shop_id = await _arrange(session)
+    later = NOW + timedelta(days=2)
+    due = [s.order_id for s in await _states(session) if s.stale_at and s.stale_at <= later]
+    assert due  # ship-by and respond-by boundaries fall in between
+
+    # when it runs
+    done = await Refresher(create_sessionmaker(engine), batch=2, clock=_at(later)).run_once()  # type: ignore[arg-type]
+
+    # then exactly the due orders were recomputed and every state is exact at that time
+    assert done == len(set(due))
+    await _assert_current(session, shop_id, later)
+    assert all(s.stale_at is None or s.stale_at > later for s in await _states(session))
+
+
+async def test_rows_of_older_rules_are_recomputed(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
+    await _arrange(session)
+    await session.execute(update(CaseState).values(rules_version="older"))
+    await session.commit()
+
+    done = await Refresher(create_sessionmaker(engine), clock=_at(NOW)).run_once()  # type: ignore[arg-type]
+
+    assert done == 6
+    assert {s.rules_version for s in await _states(session)} == {case_state.RULES_VERSION}
+
+
+async def test_a_refresher_that_dies_mid_batch_loses_nothing(
+    session: AsyncSession, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop_id = await _arrange(session)
+    later = NOW + timedelta(days=2)
+    real = case_state.refresh_orders
+
+    def dying(*args: object, **kwargs: object) -> list[int]:
+        real(*args, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("killed")
+
+    # when a refresher dies after writing, before its commit
+    monkeypatch.setattr(case_state, "refresh_orders", dying)
+    with pytest.raises(RuntimeError):
+        await Refresher(
+            create_sessionmaker(engine),
+            clock=_at(later),  # type: ignore[arg-type]
+            outdated=False,
+        ).run_batch()
+    monkeypatch.setattr(case_state, "refresh_orders", real)
+
+    # then its rows are still stale, and the next refresher takes them
+    assert any(s.stale_at is not None and s.stale_at <= later for s in await _states(session))
+    await Refresher(create_sessionmaker(engine), clock=_at(later)).run_once()  # type: ignore[arg-type]
+    await _assert_current(session, shop_id, later)
+
+
+async def test_two_refreshers_never_process_the_same_order(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given many stale orders
+    await _arrange(session, n=120)
+    await session.execute(update(CaseState).values(stale_at=case_state.EPOCH))
+    await session.commit()
+
+    # when two refreshers work at once in small batches
+    makers = [create_sessionmaker(engine), create_sessionmaker(engine)]
+    workers = [
+        Refresher(m, batch=7, clock=_at(NOW), outdated=False, keep_ids=True)  # type: ignore[arg-type]
+        for m in makers
+    ]
+    await asyncio.gather(*(w.run_once() for w in workers))
+
+    # then together they did every order, and no order twice
+    a, b = (w.processed for w in workers)
+    assert len(a) == len(set(a)) and len(b) == len(set(b))
+    assert not set(a) & set(b)
+    assert len(a) + len(b) == 120
+    assert all(s.stale_at != case_state.EPOCH for s in await _states(session))
+
+
+async def test_refresh_all_fills_orders_loaded_by_sql(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given an order inserted by plain SQL: no state row
+    shop = await make_shop(session)
+    await session.commit()
+    await session.execute(
+        insert(Order.__table__).values(  # type: ignore[arg-type]
+            shop_id=shop.id,
+            order_number="BULK-1",
+            platform=Platform.PDD.value,
+            amount_cents=Decimal("10.00"),
+            status=OrderStatus.AWAITING_SHIPMENT.value,
+            confirmed_at=NOW - timedelta(hours=60),
+            group_formed_at=NOW - timedelta(hours=60),
+            can_fulfil=True,
+            return_address_complete=True,
+            remote_destination=False,
+            force_majeure_exempt=False,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    await session.commit()
+    assert await _states(session) == []
+    seen: list[tuple[int, int]] = []
+
+    # when every case is recomputed
+    done = await refresh_all(
+        create_sessionmaker(engine),
+        lambda d, t, _s: seen.append((d, t)),
+        clock=_at(NOW),  # type: ignore[arg-type]
+    )
+
+    # then the order has its state, and progress was reported
+    assert done == 1 and seen == [(1, 1)]
+    (state,) = await _states(session)
+    assert (state.rule_id, state.overdue, state.queue_rank) == ("V3", True, 0)
+
+
+async def test_a_read_refreshes_only_its_own_shops_stale_rows(session: AsyncSession) -> None:
+    shop_id = await _arrange(session)
+    other = await make_shop(session, "shop-b")
+    await make_order(session, other, "B-1")
+    await session.commit()
+    await session.execute(update(CaseState).values(stale_at=case_state.EPOCH))
+    await session.commit()
+
+    n = await refresh_stale(session, shop_id, NOW)
+    await session.commit()
+
+    assert n == 6
+    by_shop = {(s.shop_id, s.stale_at == case_state.EPOCH) for s in await _states(session)}
+    assert by_shop == {(shop_id, False), (other.id, True)}
+    assert refresher.BATCH > 0
