@@ -1,5 +1,5 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /static/ (and /metrics, by
-instrument())."""
+"""The ASGI application: /graphql, /subgraph (federation), /healthz, /readyz, /static/
+(and /metrics, by instrument())."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from service.body_limit import BodyLimitMiddleware
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
+from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
 from service.http_errors import starlette_http_error
@@ -99,11 +100,23 @@ def create_app(
         clock=clock or _utcnow,
         ide=graphiql_page(settings, demo_token=demo_token),
     )
+    # The same graph for a federation gateway, with _service and _entities (see
+    # service.graphql.federation); /graphql stays free of them for ordinary clients.
+    subgraph = GraphQLView(
+        build_federation_schema(
+            extra_extensions=(RequestInfoExtension,),
+            max_query_depth=settings.graphql_max_query_depth,
+        ),
+        sessionmaker=sessionmaker,
+        settings=settings,
+        clock=clock or _utcnow,
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/subgraph", subgraph, methods=["GET", "POST"]),
             static_mount(),
         ],
         lifespan=lifespan,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import strawberry
@@ -39,29 +40,44 @@ class Schema(strawberry.Schema):
         return None
 
 
+def schema_config() -> StrawberryConfig:
+    return StrawberryConfig(auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME})
+
+
+def schema_extensions(
+    *,
+    extra_extensions: tuple[type[SchemaExtension], ...] = (),
+    max_query_depth: int = MAX_QUERY_DEPTH,
+) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+    """The extensions of /graphql, shared by the federation subgraph at /subgraph."""
+    depth_rule = create_validator(max_query_depth, should_ignore=None)
+    alias_rule = create_alias_validator(MAX_ALIASES)
+    return [
+        # Parsing and validation are pure functions of the document: cache them,
+        # uncached validation alone costs about a millisecond a request.
+        # The caches live at module level, shared by every per-request instance.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        # One rule class each per schema: the validation cache keys on the rule
+        # classes, and QueryDepthLimiter / MaxAliasesLimiter would make new ones per
+        # request (a cache miss each time).
+        lambda: AddValidationRules([depth_rule, alias_rule]),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ErrorCodes,
+        *extra_extensions,
+    ]
+
+
 def build_schema(
     *,
     extra_extensions: tuple[type[SchemaExtension], ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
 ) -> strawberry.Schema:
-    depth_rule = create_validator(max_query_depth, should_ignore=None)
-    alias_rule = create_alias_validator(MAX_ALIASES)
     return Schema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME}),
-        extensions=[
-            # Parsing and validation are pure functions of the document: cache them,
-            # uncached validation alone costs about a millisecond a request.
-            # The caches live at module level, shared by every per-request instance.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            # One rule class each per schema: the validation cache keys on the rule
-            # classes, and QueryDepthLimiter / MaxAliasesLimiter would make new ones per
-            # request (a cache miss each time).
-            lambda: AddValidationRules([depth_rule, alias_rule]),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            ErrorCodes,
-            *extra_extensions,
-        ],
+        config=schema_config(),
+        extensions=schema_extensions(
+            extra_extensions=extra_extensions, max_query_depth=max_query_depth
+        ),
     )
