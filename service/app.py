@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -26,8 +27,12 @@ from service.graphql.view import GraphQLView
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
+from service.observability.tracing import Tracing, configure_tracing
 from service.web.graphiql import graphiql_page
 from service.web.static import static_mount
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +49,14 @@ def create_app(
     engine: AsyncEngine | None = None,
     clock: Callable[[], datetime] | None = None,
     demo_token: str | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """Build the app. Nothing connects to the database until the first request.
 
     ``clock`` gives each GraphQL request its "now" (tests pin it). ``demo_token`` is the
-    token ``serve --demo`` created: GraphiQL (dev only) opens with it filled in."""
+    token ``serve --demo`` created: GraphiQL (dev only) opens with it filled in.
+    ``tracer_provider`` traces the app (tests pass one); by default the ``OTEL_*``
+    variables decide (see service.observability.tracing)."""
     settings = settings or load_settings()
     engine = engine or create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
@@ -89,8 +97,11 @@ def create_app(
         yield
         await engine.dispose()
 
+    provider = tracer_provider if tracer_provider is not None else configure_tracing()
+    tracing = Tracing(provider) if provider is not None else None
+    extensions = (RequestInfoExtension, *(tracing.schema_extensions() if tracing else ()))
     schema = build_schema(
-        extra_extensions=(RequestInfoExtension,),
+        extra_extensions=extensions,
         max_query_depth=settings.graphql_max_query_depth,
     )
     graphql = GraphQLView(
@@ -104,7 +115,7 @@ def create_app(
     # service.graphql.federation); /graphql stays free of them for ordinary clients.
     subgraph = GraphQLView(
         build_federation_schema(
-            extra_extensions=(RequestInfoExtension,),
+            extra_extensions=extensions,
             max_query_depth=settings.graphql_max_query_depth,
         ),
         sessionmaker=sessionmaker,
@@ -130,4 +141,6 @@ def create_app(
     app.state.sessionmaker = sessionmaker
     app.state.lifecycle = lifecycle
     instrument(app, settings).watch_pool(engine)
+    if tracing is not None:
+        tracing.instrument(app, engine)
     return app

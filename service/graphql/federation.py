@@ -23,7 +23,6 @@ from typing import Annotated, Any
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
-from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.federation.schema import FederationAny
 from strawberry.federation.schema_directives import Key
@@ -37,7 +36,12 @@ from service.graphql.errors import ClientError
 from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
 from service.graphql.relay import MAX_PAGE, decode_id
-from service.graphql.schema import MAX_QUERY_DEPTH, schema_config, schema_extensions
+from service.graphql.schema import (
+    MAX_QUERY_DEPTH,
+    ExtensionFactory,
+    schema_config,
+    schema_extensions,
+)
 from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
 from service.graphql.types.shipment import ShipmentType
@@ -234,7 +238,7 @@ class SubgraphSchema(FederationSchema):
 
 def build_federation_schema(
     *,
-    extra_extensions: tuple[type[SchemaExtension], ...] = (),
+    extra_extensions: tuple[ExtensionFactory, ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
 ) -> SubgraphSchema:
     return SubgraphSchema(

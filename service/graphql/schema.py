@@ -24,6 +24,9 @@ from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
 from service.graphql.scalars import AWARE_DATETIME
 
+# A schema extension class, or a factory Strawberry calls once per request.
+ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
+
 MAX_QUERY_DEPTH = 12
 # Bounds on one document, so a single request cannot ask for unbounded work by
 # repeating a root field under many aliases.
@@ -46,9 +49,9 @@ def schema_config() -> StrawberryConfig:
 
 def schema_extensions(
     *,
-    extra_extensions: tuple[type[SchemaExtension], ...] = (),
+    extra_extensions: tuple[ExtensionFactory, ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
-) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+) -> list[ExtensionFactory]:
     """The extensions of /graphql, shared by the federation subgraph at /subgraph."""
     depth_rule = create_validator(max_query_depth, should_ignore=None)
     alias_rule = create_alias_validator(MAX_ALIASES)
@@ -70,7 +73,7 @@ def schema_extensions(
 
 def build_schema(
     *,
-    extra_extensions: tuple[type[SchemaExtension], ...] = (),
+    extra_extensions: tuple[ExtensionFactory, ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
 ) -> strawberry.Schema:
     return Schema(
