@@ -1,5 +1,5 @@
-"""The ASGI application: /graphql, /healthz, /readyz, /static/ (and /metrics, by
-instrument())."""
+"""The ASGI application: /graphql, /subgraph (federation), /healthz, /readyz, /static/
+(and /metrics, by instrument())."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -21,14 +22,19 @@ from service.body_limit import BodyLimitMiddleware
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
+from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
+from service.observability.tracing import Tracing, configure_tracing
 from service.store.refresher import Refresher
 from service.web.graphiql import graphiql_page
 from service.web.static import static_mount
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +51,14 @@ def create_app(
     engine: AsyncEngine | None = None,
     clock: Callable[[], datetime] | None = None,
     demo_token: str | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """Build the app. Nothing connects to the database until the first request.
 
     ``clock`` gives each GraphQL request its "now" (tests pin it). ``demo_token`` is the
-    token ``serve --demo`` created: GraphiQL (dev only) opens with it filled in."""
+    token ``serve --demo`` created: GraphiQL (dev only) opens with it filled in.
+    ``tracer_provider`` traces the app (tests pass one); by default the ``OTEL_*``
+    variables decide (see service.observability.tracing)."""
     settings = settings or load_settings()
     engine = engine or create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
@@ -100,8 +109,11 @@ def create_app(
                 await background
         await engine.dispose()
 
+    provider = tracer_provider if tracer_provider is not None else configure_tracing()
+    tracing = Tracing(provider) if provider is not None else None
+    extensions = (RequestInfoExtension, *(tracing.schema_extensions() if tracing else ()))
     schema = build_schema(
-        extra_extensions=(RequestInfoExtension,),
+        extra_extensions=extensions,
         max_query_depth=settings.graphql_max_query_depth,
     )
     graphql = GraphQLView(
@@ -111,11 +123,23 @@ def create_app(
         clock=clock or _utcnow,
         ide=graphiql_page(settings, demo_token=demo_token),
     )
+    # The same graph for a federation gateway, with _service and _entities (see
+    # service.graphql.federation); /graphql stays free of them for ordinary clients.
+    subgraph = GraphQLView(
+        build_federation_schema(
+            extra_extensions=extensions,
+            max_query_depth=settings.graphql_max_query_depth,
+        ),
+        sessionmaker=sessionmaker,
+        settings=settings,
+        clock=clock or _utcnow,
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/subgraph", subgraph, methods=["GET", "POST"]),
             static_mount(),
         ],
         lifespan=lifespan,
@@ -129,4 +153,6 @@ def create_app(
     app.state.sessionmaker = sessionmaker
     app.state.lifecycle = lifecycle
     instrument(app, settings).watch_pool(engine)
+    if tracing is not None:
+        tracing.instrument(app, engine)
     return app

@@ -29,6 +29,7 @@ from service.db.models import (
 from service.decision import Decision, InconsistentFacts, Inquiry, Policy, decide
 from service.graphql.errors import ClientError
 from service.graphql.scalars import in_supported_range
+from service.observability.tracing import traced_batch
 from service.store import queries
 from service.store.facts import case_facts, shop_policy, stored_times
 
@@ -72,7 +73,8 @@ class RefundDecisionKey:
 
 
 def _loader(fn: Callable[[list[K]], Any]) -> DataLoader[K, Any]:
-    return DataLoader(load_fn=fn)
+    # A span per batch when the request is traced (service.observability.tracing).
+    return DataLoader(load_fn=traced_batch(fn.__name__.strip("_"), fn))
 
 
 class Loaders:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +26,9 @@ from service.graphql.queries import Query
 from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
 from service.graphql.text_guard import NoUnstorableLiterals, RefuseUnstorableVariables
 
+# A schema extension class, or a factory Strawberry calls once per request.
+ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
+
 MAX_QUERY_DEPTH = 12
 # Bounds on one document, so a single request cannot ask for unbounded work by
 # repeating a root field under many aliases.
@@ -41,32 +45,47 @@ class Schema(strawberry.Schema):
         return None
 
 
-def build_schema(
+def schema_config() -> StrawberryConfig:
+    return StrawberryConfig(
+        auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME, Decimal: EXACT_DECIMAL}
+    )
+
+
+def schema_extensions(
     *,
-    extra_extensions: tuple[type[SchemaExtension], ...] = (),
+    extra_extensions: tuple[ExtensionFactory, ...] = (),
     max_query_depth: int = MAX_QUERY_DEPTH,
-) -> strawberry.Schema:
+) -> list[ExtensionFactory]:
+    """The extensions of /graphql, shared by the federation subgraph at /subgraph."""
     depth_rule = create_validator(max_query_depth, should_ignore=None)
     alias_rule = create_alias_validator(MAX_ALIASES)
+    return [
+        # Parsing and validation are pure functions of the document: cache them,
+        # uncached validation alone costs about a millisecond a request.
+        # The caches live at module level, shared by every per-request instance.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        # One rule class each per schema: the validation cache keys on the rule
+        # classes, and QueryDepthLimiter / MaxAliasesLimiter would make new ones per
+        # request (a cache miss each time).
+        lambda: AddValidationRules([depth_rule, alias_rule, NoUnstorableLiterals]),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        RefuseUnstorableVariables,
+        ErrorCodes,
+        *extra_extensions,
+    ]
+
+
+def build_schema(
+    *,
+    extra_extensions: tuple[ExtensionFactory, ...] = (),
+    max_query_depth: int = MAX_QUERY_DEPTH,
+) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(
-            auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME, Decimal: EXACT_DECIMAL}
+        config=schema_config(),
+        extensions=schema_extensions(
+            extra_extensions=extra_extensions, max_query_depth=max_query_depth
         ),
-        extensions=[
-            # Parsing and validation are pure functions of the document: cache them,
-            # uncached validation alone costs about a millisecond a request.
-            # The caches live at module level, shared by every per-request instance.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            # One rule class each per schema: the validation cache keys on the rule
-            # classes, and QueryDepthLimiter / MaxAliasesLimiter would make new ones per
-            # request (a cache miss each time).
-            lambda: AddValidationRules([depth_rule, alias_rule, NoUnstorableLiterals]),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            RefuseUnstorableVariables,
-            ErrorCodes,
-            *extra_extensions,
-        ],
     )

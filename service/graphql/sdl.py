@@ -1,4 +1,6 @@
-"""The exported SDL, committed as schema/schema.graphql and checked by a test."""
+"""The exported SDLs, committed as schema/schema.graphql (what /graphql serves) and
+schema/schema.federation.graphql (what /subgraph gives a federation gateway), each
+checked by a test."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ def render_sdl() -> str:
 
 
 def main() -> None:
+    from service.graphql.federation import FEDERATION_SDL_PATH, render_federation_sdl
+
     SDL_PATH.write_text(render_sdl(), encoding="utf-8")
+    FEDERATION_SDL_PATH.write_text(render_federation_sdl(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from service.observability.tracing import current_trace_id
+
 FIELDS_ATTR = "fields"
 
 _SECRET_PATTERNS = (
@@ -45,6 +47,9 @@ class JsonFormatter(logging.Formatter):
         if isinstance(fields, dict):
             for key, value in fields.items():
                 entry.setdefault(str(key), redact(value) if isinstance(value, str) else value)
+        if "trace_id" not in entry and (trace_id := current_trace_id()) is not None:
+            # Ties the line to its trace (the request line carries it in its fields).
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exc"] = redact(self.formatException(record.exc_info))
         return orjson.dumps(entry, default=str).decode()

@@ -18,6 +18,7 @@ from service.observability.request_info import (
     accept_request_id,
     current_request_info,
 )
+from service.observability.tracing import current_trace_id
 
 logger = logging.getLogger("aftersales.request")
 
@@ -109,22 +110,21 @@ class ObservabilityMiddleware:
         level = logging.DEBUG if info.path in QUIET_PATHS and outcome == "ok" else logging.INFO
         if outcome == "error":
             level = logging.ERROR
-        logger.log(
-            level,
-            "request",
-            extra={
-                FIELDS_ATTR: {
-                    "request_id": info.request_id,
-                    "method": info.method,
-                    "path": info.path,
-                    "operation": info.operation,
-                    "shop": info.shop,
-                    "status": status,
-                    "outcome": outcome,
-                    "duration_ms": round(duration_s * 1000, 2),
-                }
-            },
-        )
+        fields: dict[str, object] = {
+            "request_id": info.request_id,
+            "method": info.method,
+            "path": info.path,
+            "operation": info.operation,
+            "shop": info.shop,
+            "status": status,
+            "outcome": outcome,
+            "duration_ms": round(duration_s * 1000, 2),
+        }
+        # Taken now, inside the request's span: a handler may format the line later.
+        trace_id = current_trace_id()
+        if trace_id is not None:
+            fields["trace_id"] = trace_id
+        logger.log(level, "request", extra={FIELDS_ATTR: fields})
 
 
 def _outcome(reported: Outcome | None, status: int) -> Outcome:
