@@ -132,7 +132,7 @@ async def decide_endpoint(request: Request) -> JSONResponse:
         errors = [{"field": p.field, "message": p.message} for p in problems]
         return JSONResponse({"decision": None, "userErrors": errors})
     at = variables.get("at")
-    d = decide(facts, _time(at) if at is not None else datetime.now(UTC))
+    d = decide(facts, datetime.fromisoformat(at).astimezone(UTC) if at else datetime.now(UTC))
     return JSONResponse(
         {
             "decision": {

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from service.decision import Decision, ShopPolicyOverrides, decide, policy_for
+from service.decision import Decision, Scripts, ShopPolicyOverrides, decide, policy_for
 from tests.decision.test_engine import GOLDEN
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "golden_decisions.json"
@@ -39,8 +40,9 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, str | bool | int) or value is None:
         return value
-    slots = getattr(type(value), "__slots__", ())
-    return {name: _plain(getattr(value, name)) for name in slots}
+    if isinstance(value, Scripts):  # rendered on read: read it as a client does
+        return {"zh_cn": value.zh_cn, "en": value.en}
+    return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
 
 
 # Decision's public fields as they were when the snapshot was taken: read by name,
