@@ -116,5 +116,6 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.lifecycle = lifecycle
+    app.state.policy_cache = graphql.policies
     instrument(app, settings).watch_pool(engine)
     return app

@@ -52,6 +52,7 @@ async def run(
     denied = forbidden(require)
     if denied:
         return None, denied
+    info.context.writes = True  # the request commits at its end (unless it failed)
     session = info.context.session
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:

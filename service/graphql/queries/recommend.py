@@ -1,5 +1,6 @@
 """``recommend``: a stateless decision over inline facts; nothing is read or stored
-but the caller's shop policy."""
+but the caller's shop policy, and that comes from the replica's policy cache when
+fresh (then the request makes no SQL statement at all)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import Locale
 from service.graphql.types.inputs import CaseInput, Problems, case_facts, check_case, fact_path
 from service.graphql.types.refs import evaluation_time, present
-from service.store.facts import shop_policy
 
 
 @strawberry.type(description="A decision over inline facts, or why the facts were refused.")
@@ -48,7 +48,7 @@ async def recommend(
                 for p in inconsistencies
             ],
         )
-    policy = shop_policy(await info.context.loaders.shop(), facts.order.platform)
+    policy = (await info.context.shop_policies()).policy(facts.order.platform)
     try:
         decision = decide(facts, evaluation_time(info, at), policy)
     except InconsistentFacts as exc:  # e.g. `at` before the facts it is asked about
