@@ -18,10 +18,12 @@ from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from service.graphql import fast_input
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
 from service.graphql.scalars import AWARE_DATETIME
+from service.graphql.types.inputs import CaseInput
 
 MAX_QUERY_DEPTH = 12
 # Bounds on one document, so a single request cannot ask for unbounded work by
@@ -46,6 +48,8 @@ def build_schema(
 ) -> strawberry.Schema:
     depth_rule = create_validator(max_query_depth, should_ignore=None)
     alias_rule = create_alias_validator(MAX_ALIASES)
+    # recommend's nested CaseInput is converted by a plan made once (see fast_input).
+    fast_input.install(CaseInput)
     return Schema(
         query=Query,
         mutation=Mutation,

@@ -7,11 +7,13 @@ policy are cached on this replica touches no database at all.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -124,6 +126,15 @@ class GraphQLView(GraphQL[Context, None]):
             commit=context.writes and not context.failed and response.status_code < 400
         )
         return response
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json.dumps, UTF-8 out (the responses say
+        # charset=utf-8). Anything it refuses (an integer beyond 64 bits) takes the
+        # standard library's path.
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         # The response's media type travels to `create_response` on the sub-response.
