@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -28,10 +29,19 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(
         description="Whether more items follow, and the cursor to continue from."
     )
-    total_count: int | None = strawberry.field(
+    # The count when it is known already, or how to count (only when selected: a
+    # COUNT over a large shop costs more than the page itself).
+    known_total: strawberry.Private[int | None] = None
+    count_total: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+
+    @strawberry.field(
         description="Items matching the SQL-side filters, whatever the page; null when the"
         " list is also filtered by decision (recommended action, due within)."
     )
+    async def total_count(self) -> int | None:
+        if self.count_total is not None:
+            return await self.count_total()
+        return self.known_total
 
     @strawberry.field(description="The page's items alone, without cursors (same order as edges).")
     def nodes(self) -> list[T]:

@@ -100,10 +100,14 @@ async def paginate(
     end_cursor = edges[-1].cursor if edges else None
     if has_next and filtering and position is not None:
         end_cursor = encode_cursor(*position)  # resume the scan where it stopped
-    count = None
+    count_total = None
     if total is not None and not filtering:
-        async with info.context.db_lock:
-            count = await total()
+        counter = total
+
+        async def count_total() -> int:
+            async with info.context.db_lock:
+                return await counter()
+
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -112,7 +116,7 @@ async def paginate(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=end_cursor,
         ),
-        total_count=count,
+        count_total=count_total,
     )
 
 

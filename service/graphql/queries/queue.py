@@ -176,5 +176,5 @@ async def work_queue(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=len(items) if start is None else None,
+        known_total=len(items) if start is None else None,
     )
