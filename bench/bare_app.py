@@ -71,13 +71,19 @@ def _shipment(s: dict[str, Any]) -> ShipmentFacts:
         shipped_offline_at=_time(s.get("shippedOfflineAt")),
         tracking_uploaded_at=_time(s.get("trackingUploadedAt")),
         picked_up_at=_time(s.get("pickedUpAt")),
+        # In time order, as the API's CaseInput conversion gives them.
         events=tuple(
-            TrackingEvent(
-                at=datetime.fromisoformat(e["at"]).astimezone(UTC),
-                kind=TrackingEventKind(e["kind"]),
-                place=e.get("place", ""),
+            sorted(
+                (
+                    TrackingEvent(
+                        at=datetime.fromisoformat(e["at"]).astimezone(UTC),
+                        kind=TrackingEventKind(e["kind"]),
+                        place=e.get("place", ""),
+                    )
+                    for e in s.get("events") or ()
+                ),
+                key=lambda e: e.at,
             )
-            for e in s.get("events") or ()
         ),
         signer=SignerKind(signer) if signer is not None else None,
         interceptable=s.get("interceptable"),

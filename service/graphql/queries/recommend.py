@@ -8,7 +8,7 @@ from datetime import datetime
 
 import strawberry
 
-from service.decision import InconsistentFacts, check_facts, decide
+from service.decision import InconsistentFacts, decide
 from service.graphql.context import Info
 from service.graphql.errors import UserError, UserErrorCode, UserInputError
 from service.graphql.types.decision import DecisionType
@@ -35,19 +35,8 @@ async def recommend(
     if problems.errors:
         return Recommendation(decision=None, user_errors=problems.errors)
     facts = case_facts(case)
-    inconsistencies = check_facts(facts)
-    if inconsistencies:
-        return Recommendation(
-            decision=None,
-            user_errors=[
-                UserError(
-                    field=fact_path(["case"], p.field),
-                    code=UserErrorCode.INCONSISTENT_FACTS,
-                    message=p.message,
-                )
-                for p in inconsistencies
-            ],
-        )
+    # decide() checks the facts itself (and raises InconsistentFacts listing every
+    # problem), so they are not checked twice.
     policy = (await info.context.shop_policies()).policy(facts.order.platform)
     try:
         decision = decide(facts, evaluation_time(info, at), policy)
