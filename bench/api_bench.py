@@ -13,7 +13,7 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,9 @@ from service.decision.facts import (
     TrackingEventKind,
 )
 from service.store.tokens import create_token
-from tests.factories import NOW
+
+# The bench's pinned "now" (the same instant as the tests' factories use).
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 RECOMMEND = """
 query Recommend($case: CaseInput!, $at: DateTime) {

@@ -152,6 +152,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.lifecycle = lifecycle
+    app.state.policy_cache = graphql.policies
     instrument(app, settings).watch_pool(engine)
     if tracing is not None:
         tracing.instrument(app, engine)

@@ -79,6 +79,13 @@ class Settings(BaseSettings):
         le=3600,
         description="how long a replica trusts a token it has checked (0: check every request)",
     )
+    policy_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="how long a replica trusts a shop policy it has read: a change made on"
+        " another replica is seen within this time (0: read it on every request)",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -238,6 +238,15 @@ def _money(c: Ctx, out: Outcome) -> tuple[MoneyAtRisk, ...]:
 
 
 def _scripts(c: Ctx, out: Outcome) -> Scripts:
+    """The buyer messages, each language rendered only when read (most callers show
+    one; a dashboard filtering by action reads none)."""
+    zh, en = COMPILED[out.script]
+    return Scripts.deferred(
+        lambda: zh(_script_params(c, out, False)), lambda: en(_script_params(c, out, True))
+    )
+
+
+def _script_params(c: Ctx, out: Outcome, english: bool) -> dict[str, str]:
     sh = c.shipment
     tracking = sh.tracking_number
     carrier = sh.carrier
@@ -252,9 +261,7 @@ def _scripts(c: Ctx, out: Outcome) -> Scripts:
     }
     if out.params:
         params.update(out.params)
-    zh, en = COMPILED[out.script]
-    zh_text = zh(params)
-    if tracking is None or carrier is None:
+    if english and (tracking is None or carrier is None):
         params["tracking"] = tracking or "(number pending)"
         params["carrier"] = carrier or "the carrier"
-    return Scripts(zh_text, en(params))
+    return params

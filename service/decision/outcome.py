@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -156,11 +157,56 @@ class Signal:
     message: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
 class Scripts:
-    zh_cn: str
-    en: str
+    """The buyer message in both languages.
+
+    ``decide`` builds it deferred (:meth:`deferred`): each language is rendered the
+    first time it is read, then kept, so a caller that shows one language never pays
+    for the other. Read, it is the same text as if rendered at once; equality and
+    hashing compare the texts. Immutable like the other parts of a decision.
+    """
+
+    __slots__ = ("_en", "_render_en", "_render_zh", "_zh")
+
+    def __init__(self, zh_cn: str, en: str) -> None:
+        self._zh: str | None = zh_cn
+        self._en: str | None = en
+        self._render_zh: Callable[[], str] | None = None
+        self._render_en: Callable[[], str] | None = None
+
+    @classmethod
+    def deferred(cls, zh_cn: Callable[[], str], en: Callable[[], str]) -> Scripts:
+        """Scripts whose texts are rendered by these functions on first read."""
+        self = cls.__new__(cls)
+        self._zh = self._en = None
+        self._render_zh = zh_cn
+        self._render_en = en
+        return self
+
+    @property
+    def zh_cn(self) -> str:
+        text = self._zh
+        if text is None:
+            text = self._zh = self._render_zh()  # type: ignore[misc]
+        return text
+
+    @property
+    def en(self) -> str:
+        text = self._en
+        if text is None:
+            text = self._en = self._render_en()  # type: ignore[misc]
+        return text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scripts):
+            return NotImplemented
+        return self.zh_cn == other.zh_cn and self.en == other.en
+
+    def __hash__(self) -> int:
+        return hash((self.zh_cn, self.en))
+
+    def __repr__(self) -> str:
+        return f"Scripts(zh_cn={self.zh_cn!r}, en={self.en!r})"
 
 
 @fast_init

@@ -1,19 +1,25 @@
-"""The per-request context every resolver receives."""
+"""The per-request context every resolver receives.
+
+The database session is opened on first use: a request that needs no database (a
+``recommend`` with its token and shop policy cached) opens none.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from service.config import Settings
 from service.db.gate import SessionGate
 from service.graphql.errors import PermissionDenied
+from service.store.policy_cache import PolicyCache, ShopPolicies
 from service.store.tokens import Principal
 
 if TYPE_CHECKING:
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
 @dataclass
 class Context:
     request: Request
-    session: AsyncSession
+    sessionmaker: async_sessionmaker[AsyncSession]
     principal: Principal
     settings: Settings
     # One "now" per request, so every decision on a dashboard page agrees.
@@ -32,16 +38,59 @@ class Context:
     failed: bool = False
     # Every use of ``session`` goes through this gate (see service.db.gate).
     db_lock: SessionGate = field(default_factory=SessionGate)
+    policy_cache: PolicyCache | None = None
+    # The session, once something asked for it (or the one authentication used).
+    opened: AsyncSession | None = None
+    # Set by the mutations' ``run`` before they write: only then does the request
+    # commit; a read-only request ends its transaction (if any) with a rollback.
+    writes: bool = False
+    # Run after a successful commit (e.g. forget a changed policy on this replica).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self.opened is None:
+            self.opened = self.sessionmaker()
+        return self.opened
 
     @property
     def shop_id(self) -> int:
         return self.principal.shop_id
 
+    async def shop_policies(self) -> ShopPolicies:
+        """The caller's shop policy settings, from this replica's cache when fresh."""
+        cache = self.policy_cache
+        if cache is not None:
+            cached = cache.get(self.principal.shop_id)
+            if cached is not None:
+                return cached
+        else:
+            cache = PolicyCache(ttl_s=0)
+        async with self.db_lock:
+            return await cache.load(self.session, self.principal.shop_id)
+
+    async def finish(self, commit: bool) -> None:
+        """End the request's transaction (commit only when asked) and close the
+        session, if one was opened; then run the after-commit hooks."""
+        session = self.opened
+        if session is None:
+            return
+        try:
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+        if commit:
+            for hook in self.after_commit:
+                hook()
+
     @cached_property
     def loaders(self) -> Loaders:
         from service.graphql.loaders import Loaders
 
-        return Loaders(self.session, self.principal.shop_id, self.db_lock)
+        return Loaders(self.session, self.principal.shop_id, self.db_lock, self.shop_policies)
 
     def require_ingest(self) -> None:
         if not self.principal.can_ingest:

@@ -7,7 +7,7 @@ page of N refund requests costs a fixed number of SQL statements, not N of them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -31,7 +31,8 @@ from service.graphql.errors import ClientError
 from service.graphql.scalars import in_supported_range
 from service.observability.tracing import traced_batch
 from service.store import queries
-from service.store.facts import case_facts, shop_policy, stored_times
+from service.store.facts import case_facts, stored_times
+from service.store.policy_cache import ShopPolicies
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -83,8 +84,11 @@ class Loaders:
         session: AsyncSession,
         shop_id: int,
         lock: SessionGate,
+        policies: Callable[[], Awaitable[ShopPolicies]],
     ) -> None:
         self.session = session
+        # The shop's policy settings, through the replica's cache (no SQL when fresh).
+        self.policies = policies
         self.shop_id = shop_id
         # An AsyncSession allows one operation at a time, while loaders dispatch their
         # batches concurrently: every read takes this lock (held only around SQL).
@@ -143,7 +147,7 @@ class Loaders:
         return self._shop
 
     async def policy(self, order: Order) -> Policy:
-        return shop_policy(await self.shop(), order.platform)
+        return (await self.policies()).policy(order.platform)
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Any]) -> None:
         for row in rows:

@@ -4,18 +4,15 @@ A NUL character is refused by PostgreSQL ("invalid byte sequence 0x00") and a lo
 surrogate cannot be encoded as UTF-8 at all (SQLite's driver raises). Either would
 surface as an internal error from whichever query first met it, so every string in a
 request is checked once, up front: literals in the document by a validation rule
-(cached with the document), variables by an extension before execution.
+(cached with the document), variables before execution (see document_rules).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, StringValueNode, ValidationRule
-from graphql.execution import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import SchemaExtension
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 REASON = "text must not contain NUL characters or unpaired UTF-16 surrogates"
@@ -46,21 +43,13 @@ class NoUnstorableLiterals(ValidationRule):
             self.report_error(GraphQLError(f"String literal refused: {REASON}.", node))
 
 
-class RefuseUnstorableVariables(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        for name, value in (context.variables or {}).items():
-            where = unstorable_path(value, name)
-            if where is not None:
-                # A result set before execution replaces it: no resolver runs.
-                context.result = GraphQLExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            f"Variable '${name}' got an invalid value at '{where}': {REASON}.",
-                            extensions={"code": "BAD_USER_INPUT"},
-                        )
-                    ],
-                )
-                break
-        yield
+def unstorable_variable(variables: dict[str, Any] | None) -> GraphQLError | None:
+    """The request error for the first variable holding unstorable text, or None."""
+    for name, value in (variables or {}).items():
+        where = unstorable_path(value, name)
+        if where is not None:
+            return GraphQLError(
+                f"Variable '${name}' got an invalid value at '{where}': {REASON}.",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+    return None

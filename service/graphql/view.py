@@ -1,13 +1,19 @@
-"""The /graphql endpoint: authenticates, opens one session per request, commits on
-success and rolls back on any error."""
+"""The /graphql endpoint: authenticates, runs the operation, and ends the request's
+transaction: a commit only when a mutation wrote and nothing failed, else a rollback.
+
+The session is opened lazily (see :class:`Context`): a request whose token and shop
+policy are cached on this replica touches no database at all.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -23,6 +29,7 @@ from service.config import Settings
 from service.graphql import http
 from service.graphql.context import Context
 from service.http_errors import with_charset
+from service.store.policy_cache import PolicyCache
 from service.store.tokens import PrincipalCache, authenticate
 from service.web.graphiql import GraphiQLPage
 
@@ -54,6 +61,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.principals = PrincipalCache(ttl_s=settings.token_cache_ttl_s)
+        self.policies = PolicyCache(ttl_s=settings.policy_cache_ttl_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,44 +81,60 @@ class GraphQLView(GraphQL[Context, None]):
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
         token = token.strip()
-        async with self.sessionmaker() as session:
-            moment = time.monotonic()
-            principal = self.principals.get(token, moment)
-            if principal is None:
-                principal = await authenticate(session, token)
-                if principal is None:
-                    return _unauthorized("invalid or revoked token")
-                self.principals.put(token, principal, moment)
-            request_info = getattr(request.state, "request_info", None)
-            if request_info is not None:
-                request_info.shop = str(principal.shop_id)
-            context = Context(
-                request=request,
-                session=session,
-                principal=principal,
-                settings=self.settings,
-                now=self.clock(),
-                metrics=getattr(request.app.state, "metrics", None),
-            )
+        moment = time.monotonic()
+        principal = self.principals.get(token, moment)
+        opened: AsyncSession | None = None
+        if principal is None:
+            opened = self.sessionmaker()
             try:
-                try:
-                    response = await self.run(request, context=context)
-                finally:
-                    # Resolvers orphaned by a failed gather may still be using the
-                    # session: let the one under way finish and refuse the rest
-                    # before the transaction ends and the session closes.
-                    await context.db_lock.close()
-            except HTTPException as exc:
-                await session.rollback()
-                return http.refusal_response(request, exc)
+                principal = await authenticate(opened, token)
             except BaseException:
-                await session.rollback()
+                await opened.close()
                 raise
-            if context.failed or response.status_code >= 400:
-                await session.rollback()
-            else:
-                await session.commit()
-            return response
+            if principal is None:
+                await opened.close()
+                return _unauthorized("invalid or revoked token")
+            self.principals.put(token, principal, moment)
+        request_info = getattr(request.state, "request_info", None)
+        if request_info is not None:
+            request_info.shop = str(principal.shop_id)
+        context = Context(
+            request=request,
+            sessionmaker=self.sessionmaker,
+            principal=principal,
+            settings=self.settings,
+            now=self.clock(),
+            metrics=getattr(request.app.state, "metrics", None),
+            policy_cache=self.policies,
+            opened=opened,
+        )
+        try:
+            try:
+                response = await self.run(request, context=context)
+            finally:
+                # Resolvers orphaned by a failed gather may still be using the
+                # session: let the one under way finish and refuse the rest
+                # before the transaction ends and the session closes.
+                await context.db_lock.close()
+        except HTTPException as exc:
+            await context.finish(commit=False)
+            return http.refusal_response(request, exc)
+        except BaseException:
+            await context.finish(commit=False)
+            raise
+        await context.finish(
+            commit=context.writes and not context.failed and response.status_code < 400
+        )
+        return response
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json.dumps, UTF-8 out (the responses say
+        # charset=utf-8). Anything it refuses (an integer beyond 64 bits) takes the
+        # standard library's path.
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         # The response's media type travels to `create_response` on the sub-response.

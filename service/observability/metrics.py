@@ -126,6 +126,8 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_StateCollector(self))
+        self._request_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+        self._decision_children: dict[tuple[str, str], Any] = {}
 
     def operation_label(self, name: object) -> str:
         """A bounded label for a client-chosen GraphQL operation name.
@@ -148,12 +150,27 @@ class Metrics:
         self, *, route: str, operation: str | None, outcome: str, duration_s: float
     ) -> None:
         operation = operation or NO_OPERATION
-        self.requests.labels(route=route, operation=operation, outcome=outcome).inc()
-        self.latency.labels(route=route, operation=operation).observe(duration_s)
+        key = (route, operation, outcome)
+        children = self._request_children.get(key)
+        if children is None:
+            # labels() validates and locks on every call: keep the children (the label
+            # sets are bounded: operation names are, see operation_label).
+            children = self._request_children[key] = (
+                self.requests.labels(route=route, operation=operation, outcome=outcome),
+                self.latency.labels(route=route, operation=operation),
+            )
+        children[0].inc()
+        children[1].observe(duration_s)
 
     def record_decision(self, action: str, rule_id: str) -> None:
         """Count one recommendation; call it once per decision the API returns."""
-        self.decisions.labels(action=_label(action), rule_id=_label(rule_id)).inc()
+        key = (action, rule_id)
+        child = self._decision_children.get(key)
+        if child is None:
+            child = self._decision_children[key] = self.decisions.labels(
+                action=_label(action), rule_id=_label(rule_id)
+            )
+        child.inc()
 
     def watch_pool(self, engine: AsyncEngine) -> None:
         """Report ``engine``'s pool (size, checked out, overflow) at every scrape.

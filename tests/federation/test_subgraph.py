@@ -167,7 +167,8 @@ async def test_entity_lookups_are_batched(
             for i, o in enumerate(orders[:count])
         ]
 
-    await subgraph(client, token, "{ __typename }")
+    # (one request first, so the token and the shop's policy are cached for both)
+    await subgraph(client, token, ENTITIES, {"reps": reps(1)})
     # when each page is fetched with its decisions
     with count_statements(engine) as small:
         body_small = await subgraph(client, token, ENTITIES, {"reps": reps(2)})

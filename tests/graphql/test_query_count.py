@@ -47,9 +47,9 @@ async def test_refund_page_statement_count_is_flat(
         await make_refund(session, order, f"RF-{i}", reason=RefundReason.NO_LONGER_WANTED)
     token = await make_token(session, shop, Role.AGENT)
 
-    # when pages of 2 and of 12 are read (after one call, so the token check is cached
-    # for both alike)
-    await gql(client, token, "{ __typename }")
+    # when pages of 2 and of 12 are read (after one page, so the token check and the
+    # shop policy are cached for both alike)
+    await gql(client, token, PAGE, {"first": 1})
     with count_statements(engine) as small:
         body_small = await gql(client, token, PAGE, {"first": 2})
     with count_statements(engine) as large:
@@ -83,3 +83,23 @@ async def test_nodes_batch_their_lookups(
     # then in order, with one statement
     assert [n["id"] for n in body["data"]["nodes"]] == ids
     assert len(statements) == 1, statements
+
+
+async def test_the_total_is_counted_only_when_selected(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given 3 orders
+    shop = await make_shop(session)
+    for i in range(3):
+        await make_order(session, shop, f"C-{i}")
+    token = await make_token(session, shop, Role.AGENT)
+    await gql(client, token, "{ __typename }")
+    # when a page is read without totalCount, then with it
+    with count_statements(engine) as without:
+        await gql(client, token, "{ orders(first: 2) { edges { cursor } } }")
+    with count_statements(engine) as with_total:
+        body = await gql(client, token, "{ orders(first: 2) { totalCount } }")
+    # then only the second one counts, and counts every matching order
+    assert not any("count(" in s.lower() for s in without), without
+    assert sum("count(" in s.lower() for s in with_total) == 1
+    assert body["data"]["orders"]["totalCount"] == 3

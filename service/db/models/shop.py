@@ -22,3 +22,6 @@ class Shop(RecordMixin, Base):
     coupon_amount: Mapped[Decimal | None] = mapped_column("coupon_amount_cents", Money())
     ship_window_hours: Mapped[int | None]
     respond_by_hours: Mapped[int | None]
+    # Bumped by every change of the overrides: replicas that cached the policy (see
+    # service.store.policy_cache) compare it to know whether to rebuild.
+    policy_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -52,6 +52,7 @@ async def run(
     denied = forbidden(require)
     if denied:
         return None, denied
+    info.context.writes = True  # the request commits at its end (unless it failed)
     session = info.context.session
     # The case states this write refreshes are computed at the request's "now".
     session.info[case_state.NOW] = getattr(info.context, "now", None)

@@ -106,8 +106,16 @@ async def update_shop_policy(
             field = [*INPUT, camel(column)] if column in FIELDS.values() else list(INPUT)
             problems.add(field, message.strip() or str(exc), UserErrorCode.INVALID)
             problems.raise_if_any()
+        changed = any(getattr(shop, column) != value for column, value in values.items())
         for column, value in values.items():
             setattr(shop, column, value)
+        if changed:
+            # Replicas that cached the old policy see the new version and rebuild. The
+            # increment happens in SQL, so concurrent changes get distinct versions.
+            shop.policy_version = Shop.policy_version + 1
+            cache, shop_id = info.context.policy_cache, shop.id
+            if cache is not None:
+                info.context.after_commit.append(lambda: cache.forget(shop_id))
         await info.context.session.flush()
         return ShopType.from_model(shop)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from operator import attrgetter
+from typing import Annotated, cast
 
 import strawberry
 
@@ -177,33 +178,51 @@ class DecisionType:
 
     @classmethod
     def from_decision(cls, d: o.Decision, locale: Locale = Locale.ZH_CN) -> DecisionType:
-        return cls(
-            action=d.action,
-            rule_id=d.rule_id,
-            rule_summary=_RULE_SUMMARIES.get(d.rule_id, ""),
-            rationale=d.rationale,
-            facts=[DecisionFact(name=x.name, value=x.value) for x in d.facts],
-            steps=list(d.steps),
-            evidence=[
-                EvidenceRequirement(kind=e.kind, needed=e.needed, present=e.present)
-                for e in d.evidence
-            ],
-            deadlines=[Deadline(kind=x.kind, at=x.at, note=x.note) for x in d.deadlines],
-            next_deadline=d.next_deadline,
-            money_at_risk=[MoneyAtRisk(kind=m.kind, amount=m.amount) for m in d.money_at_risk],
-            alternatives=[
-                Alternative(action=a.action, rule_id=a.rule_id, condition=a.condition)
-                for a in d.alternatives
-            ],
-            trace=[
-                TraceEntry(rule_id=t.rule_id, matched=t.matched, reason=t.reason) for t in d.trace
-            ],
-            signals=[Signal(kind=s.kind, due_at=s.due_at, message=s.message) for s in d.signals],
-            scripts=Scripts(zh_cn=d.scripts.zh_cn, en=d.scripts.en),
-            policy_id=d.policy_id,
-            policy_version=d.policy_version,
-            evaluated_at=d.evaluated_at,
-            proactive=d.proactive,
-            overdue=d.overdue,
-            locale=locale,
-        )
+        """The decision as the API shows it, read field by field on demand: a field the
+        query does not select costs nothing, and a script is rendered only in the
+        language read (see :class:`DecisionView`)."""
+        return cast(DecisionType, DecisionView(d, locale))
+
+
+def _read(name: str) -> property:
+    return property(attrgetter("_d." + name))
+
+
+class DecisionView:
+    """Stands in for :class:`DecisionType` at run time.
+
+    GraphQL reads each selected field as an attribute; these read straight from the
+    decision and its parts, whose attribute names match the GraphQL types' fields
+    (``FactUsed`` for ``DecisionFact``, ``EvidenceItem`` for
+    ``EvidenceRequirement``...). Copying every part into GraphQL objects, as before,
+    cost more than the decision itself.
+    """
+
+    __slots__ = ("_d", "locale")
+
+    def __init__(self, d: o.Decision, locale: Locale) -> None:
+        self._d = d
+        self.locale = locale
+
+    action = _read("action")
+    rule_id = _read("rule_id")
+    rationale = _read("rationale")
+    facts = _read("facts")
+    steps = _read("steps")
+    evidence = _read("evidence")
+    deadlines = _read("deadlines")
+    next_deadline = _read("next_deadline")
+    money_at_risk = _read("money_at_risk")
+    alternatives = _read("alternatives")
+    trace = _read("trace")
+    signals = _read("signals")
+    scripts = _read("scripts")
+    policy_id = _read("policy_id")
+    policy_version = _read("policy_version")
+    evaluated_at = _read("evaluated_at")
+    proactive = _read("proactive")
+    overdue = _read("overdue")
+
+    @property
+    def rule_summary(self) -> str:
+        return _RULE_SUMMARIES.get(self._d.rule_id, "")
