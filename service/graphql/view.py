@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -20,8 +21,11 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from service.config import Settings
+from service.db.availability import is_unavailable
 from service.graphql import http
 from service.graphql.context import Context
+from service.graphql.errors import DATABASE_UNAVAILABLE, database_unavailable
+from service.graphql.idempotency import Idempotency
 from service.http_errors import with_charset
 from service.store.tokens import PrincipalCache, authenticate
 from service.web.graphiql import GraphiQLPage
@@ -54,6 +58,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
         self.clock = clock
         self.principals = PrincipalCache(ttl_s=settings.token_cache_ttl_s)
+        self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,6 +74,15 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def _handle(self, request: Request) -> Response:
+        try:
+            return await self._handle_authenticated(request)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log.warning("database unavailable: %s", type(exc).__name__)
+            return http.refusal_response(request, database_unavailable())
+
+    async def _handle_authenticated(self, request: Request) -> Response:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
@@ -93,23 +107,40 @@ class GraphQLView(GraphQL[Context, None]):
                 metrics=getattr(request.app.state, "metrics", None),
             )
             try:
-                try:
-                    response = await self.run(request, context=context)
-                finally:
-                    # Resolvers orphaned by a failed gather may still be using the
-                    # session: let the one under way finish and refuse the rest
-                    # before the transaction ends and the session closes.
-                    await context.db_lock.close()
+                claim = await self.idempotency.start(
+                    request, session, principal.shop_id, context.now
+                )
             except HTTPException as exc:
-                await session.rollback()
                 return http.refusal_response(request, exc)
-            except BaseException:
+            if isinstance(claim, Response):
                 await session.rollback()
-                raise
-            if context.failed or response.status_code >= 400:
-                await session.rollback()
-            else:
-                await session.commit()
+                return claim
+            try:
+                try:
+                    try:
+                        response = await self.run(request, context=context)
+                    finally:
+                        # Resolvers orphaned by a failed gather may still be using the
+                        # session: let the one under way finish and refuse the rest
+                        # before the transaction ends and the session closes.
+                        await context.db_lock.close()
+                except HTTPException as exc:
+                    await session.rollback()
+                    return http.refusal_response(request, exc)
+                except BaseException:
+                    await session.rollback()
+                    raise
+                if context.failed or response.status_code >= 400:
+                    await session.rollback()
+                    if context.failed and _reports_unavailable(response):
+                        return http.refusal_response(request, database_unavailable())
+                else:
+                    if claim is not None:
+                        await self.idempotency.save(session, claim, response, context.now)
+                    await session.commit()
+            finally:
+                if claim is not None:
+                    self.idempotency.release(claim)
             return response
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -152,6 +183,19 @@ class GraphQLView(GraphQL[Context, None]):
                 parse = error.get("message", "").startswith("Syntax Error")
                 extensions["code"] = "GRAPHQL_PARSE_FAILED" if parse else "BAD_REQUEST"
         return response
+
+
+def _reports_unavailable(response: Response) -> bool:
+    """Whether a failed GraphQL answer lost the database under some resolver."""
+    try:
+        body = orjson.loads(bytes(response.body))
+    except orjson.JSONDecodeError:
+        return False
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return any(
+        isinstance(error, dict) and error.get("extensions", {}).get("code") == DATABASE_UNAVAILABLE
+        for error in errors or []
+    )
 
 
 def _wants_ide(request: Request) -> bool:

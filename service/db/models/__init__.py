@@ -2,6 +2,7 @@
 
 from service.db.models.audit import ActionRecord
 from service.db.models.evidence import EvidenceItem, EvidenceSource
+from service.db.models.idempotency import IdempotencyKey
 from service.db.models.order import Order, OrderLine
 from service.db.models.refund import RefundRequest
 from service.db.models.shipment import Shipment, TrackingEvent
@@ -13,6 +14,7 @@ __all__ = [
     "ApiToken",
     "EvidenceItem",
     "EvidenceSource",
+    "IdempotencyKey",
     "Order",
     "OrderLine",
     "RefundRequest",
