@@ -22,6 +22,7 @@ from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
+from service.housekeeping import start_purging, stop_purging
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
@@ -85,7 +86,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        purger = start_purging(sessionmaker, settings.idempotency_purge_interval_s)
         yield
+        await stop_purging(purger)
         await engine.dispose()
 
     schema = build_schema(

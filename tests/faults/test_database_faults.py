@@ -1,0 +1,210 @@
+"""Database faults against a private PostgreSQL server and a real API process: a
+restart under write load, retries with idempotency keys, a server killed mid-batch."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.db.models import ActionRecord, Order, Role
+from tests.faults.servers import ApiServer, PrivatePostgres
+from tests.graphql.helpers import UPSERT_ORDERS, seed_order_and_refund
+
+RECORD = """
+mutation Record($refundId: ID!, $note: String!) {
+  recordAction(input: {refundRequestId: $refundId, takenAction: NO_ACTION, note: $note}) {
+    actionRecord { id }
+    userErrors { code }
+  }
+}
+"""
+FAIL_FAST_S = 2.0
+RECOVER_WITHIN_S = 5.0
+OUTAGE_S = 2.0
+
+
+@dataclass
+class Attempt:
+    key: str
+    started: float
+    elapsed: float
+    status: int
+    code: str | None
+
+
+@dataclass
+class RetryingClient:
+    """Sends one recordAction per key and retries every failure with the same key,
+    as an integration's HTTP client does."""
+
+    client: httpx.AsyncClient
+    token: str
+    refund_id: str
+    attempts: list[Attempt] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+
+    async def send(self, key: str) -> None:
+        while True:
+            started = time.monotonic()
+            try:
+                response = await self.client.post(
+                    "/graphql",
+                    json={"query": RECORD, "variables": {"refundId": self.refund_id, "note": key}},
+                    headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": key},
+                )
+                status, code = response.status_code, _code(response)
+            except httpx.TransportError:
+                status, code = 0, None
+            self.attempts.append(Attempt(key, started, time.monotonic() - started, status, code))
+            if status == 200:
+                self.done.append(key)
+                return
+            await asyncio.sleep(0.05)
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        errors = response.json().get("errors")
+    except ValueError:
+        return None
+    return str(errors[0]["extensions"]["code"]) if errors else None
+
+
+@pytest.fixture
+def api(private_postgres: PrivatePostgres, private_engine: AsyncEngine) -> Iterator[ApiServer]:
+    server = ApiServer(private_postgres.url)
+    yield server
+    server.kill()
+
+
+async def test_restart_under_write_load_fails_fast_recovers_and_keeps_one_effect_per_key(
+    private_postgres: PrivatePostgres,
+    private_engine: AsyncEngine,
+    tokens: dict[Role, str],
+    api: ApiServer,
+) -> None:
+    async with httpx.AsyncClient(base_url=api.base_url, timeout=10) as client:
+        # given steady writes, each retried with its key until it succeeds
+        _, refund_id = await seed_order_and_refund(
+            client, tokens[Role.INTEGRATION], requested_at="2026-11-21T09:00:00+08:00"
+        )
+        writer = RetryingClient(client, tokens[Role.AGENT], refund_id)
+        stop = asyncio.Event()
+
+        async def load() -> None:
+            number = 0
+            while not stop.is_set():
+                number += 1
+                await writer.send(f"write-{number}")
+
+        running = asyncio.create_task(load())
+        await asyncio.sleep(1.0)
+        # when the database stops, stays away, and comes back
+        await asyncio.to_thread(private_postgres.stop)
+        down_at = time.monotonic()
+        await asyncio.sleep(OUTAGE_S)
+        await asyncio.to_thread(private_postgres.start)
+        back_at = time.monotonic()
+        await asyncio.sleep(RECOVER_WITHIN_S + 1)
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+
+    # then requests during the outage failed fast with 503 DATABASE_UNAVAILABLE
+    during = [
+        a for a in writer.attempts if down_at <= a.started and a.started + a.elapsed <= back_at
+    ]
+    assert during, "no request was sent while the database was down"
+    assert {(a.status, a.code) for a in during} == {(503, "DATABASE_UNAVAILABLE")}
+    assert max(a.elapsed for a in writer.attempts if a.status == 503) < FAIL_FAST_S
+    unexpected = [a for a in writer.attempts if a.status not in (200, 503)]
+    assert unexpected == []
+    # and succeeded again within 5 s of the database being back
+    first_ok = min(
+        a.started + a.elapsed for a in writer.attempts if a.status == 200 and a.started >= back_at
+    )
+    assert first_ok - back_at < RECOVER_WITHIN_S
+    # and every key has exactly one effect: none lost, none doubled
+    async with private_engine.connect() as conn:
+        per_note = dict(
+            (
+                await conn.execute(
+                    select(ActionRecord.note, func.count()).group_by(ActionRecord.note)
+                )
+            ).all()
+        )
+    assert per_note == {key: 1 for key in writer.done}
+    assert len({a.key for a in writer.attempts}) == len(writer.done)
+
+
+def _orders(count: int, prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "orderNumber": f"{prefix}-{n}",
+            "platform": "PDD",
+            "amount": "19.90",
+            "status": "AWAITING_SHIPMENT",
+            "confirmedAt": "2026-11-20T10:00:00+08:00",
+        }
+        for n in range(count)
+    ]
+
+
+async def _writing(engine: AsyncEngine, database: str) -> bool:
+    """Whether some backend of ``database`` is inside a transaction that has written
+    (it has a transaction id) but not committed."""
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = :db AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            ),
+            {"db": database},
+        )
+    return bool(found)
+
+
+async def test_a_server_killed_mid_batch_leaves_all_of_the_batch_or_none(
+    private_engine: AsyncEngine, tokens: dict[Role, str], api: ApiServer
+) -> None:
+    batch = _orders(100, "KILL")  # the largest batch upsertOrders takes
+    async with httpx.AsyncClient(base_url=api.base_url, timeout=30) as client:
+        # given a full batch on its way in
+        sending = asyncio.create_task(
+            client.post(
+                "/graphql",
+                json={"query": UPSERT_ORDERS, "variables": {"orders": batch}},
+                headers={"Authorization": f"Bearer {tokens[Role.INTEGRATION]}"},
+            )
+        )
+        # when the server is killed once the batch's transaction has written rows
+        deadline = time.monotonic() + 20
+        while not await _writing(private_engine, "postgres"):
+            assert time.monotonic() < deadline, "the batch never started writing"
+            assert not sending.done(), "the batch finished before it could be interrupted"
+            await asyncio.sleep(0.005)
+        api.kill()
+        try:
+            answered = (await sending).status_code == 200
+        except httpx.TransportError:
+            answered = False
+    # then the batch is stored whole or not at all (its transaction died with its
+    # connection, unless it had committed just before the kill)
+    async with private_engine.connect() as conn:
+        for _ in range(100):  # PostgreSQL notices the dead client within moments
+            if not await _writing(private_engine, "postgres"):
+                break
+            await asyncio.sleep(0.05)
+        stored = await conn.scalar(
+            select(func.count()).select_from(Order).where(Order.order_number.like("KILL-%"))
+        )
+    assert stored in (0, len(batch))
+    if answered:
+        assert stored == len(batch)
