@@ -24,6 +24,7 @@ from service.config import Settings
 from service.db.availability import is_unavailable
 from service.graphql import http
 from service.graphql.context import Context
+from service.graphql.cost_gate import CostGate
 from service.graphql.errors import DATABASE_UNAVAILABLE, database_unavailable
 from service.graphql.idempotency import Idempotency
 from service.http_errors import with_charset
@@ -59,6 +60,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.clock = clock
         self.principals = PrincipalCache(ttl_s=settings.token_cache_ttl_s)
         self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
+        self.costs = CostGate(schema._schema, settings)  # type: ignore[attr-defined]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,6 +108,9 @@ class GraphQLView(GraphQL[Context, None]):
                 now=self.clock(),
                 metrics=getattr(request.app.state, "metrics", None),
             )
+            refusal = await self.costs.charge(request, principal.token_id)
+            if refusal is not None:
+                return refusal
             try:
                 claim = await self.idempotency.start(
                     request, session, principal.shop_id, context.now
@@ -173,6 +178,9 @@ class GraphQLView(GraphQL[Context, None]):
         response = http.shape_for_media_type(
             process_result(result), result, http.media_type_of(request)
         )
+        cost = self.costs.report(request, result.data)
+        if cost is not None:
+            response["extensions"] = {**(response.get("extensions") or {}), "cost": cost}
         # Parse errors (syntax, too many tokens) leave Strawberry before the schema
         # extensions see the result; give them their code here.
         for error in response.get("errors") or []:
