@@ -13,7 +13,7 @@ from service.limits.cost import actual_cost, operation_of, requested_cost
 
 @pytest.fixture(scope="module")
 def schema() -> GraphQLSchema:
-    return build_schema()._schema  # type: ignore[attr-defined,no-any-return]
+    return build_schema()._schema
 
 
 def cost(schema: GraphQLSchema, query: str, **variables: Any) -> int:
