@@ -95,6 +95,9 @@ class ApiServer:
             "AFTERSALES_DATABASE_URL": database_url,
             "AFTERSALES_ENV": "prod",
             "AFTERSALES_LOG_LEVEL": "WARNING",
+            # These tests are about the database: the client's retries must not be throttled.
+            "AFTERSALES_RATE_LIMIT_POINTS": "1000000",
+            "AFTERSALES_RATE_LIMIT_RESTORE_PER_S": "1000000",
         }
         env.pop("AFTERSALES_REDIS_URL", None)
         self.process = subprocess.Popen(
