@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from service.config import Settings
 from service.graphql import http
+from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.schema import MAX_TOKENS
 from service.http_errors import RequestRefused, error_body, with_charset
 from service.limits.bucket import BucketState, CostBuckets
@@ -54,7 +55,7 @@ class CostGate:
                 400,
                 f"this query's calculated cost is {requested}, over the maximum of"
                 f" {self.max_cost}: ask for fewer items (smaller `first`) or fewer fields",
-                "MAX_COST_EXCEEDED",
+                RequestErrorCode.MAX_COST_EXCEEDED.value,
                 {"requestedQueryCost": requested, "maximumQueryCost": self.max_cost},
             )
         bucket = await self.buckets.take(f"token:{token_id}", requested)
@@ -65,7 +66,7 @@ class CostGate:
                 429,
                 f"this token's bucket holds {bucket.available} points, the query costs"
                 f" {requested}: retry in {bucket.retry_after_s} s",
-                "THROTTLED",
+                RequestErrorCode.THROTTLED.value,
                 cost,
                 headers={"Retry-After": str(bucket.retry_after_s)},
             )

@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 
 from service.db.availability import is_unavailable
 from service.graphql.described import described_enum
+from service.graphql.refusal_codes import RequestErrorCode
 from service.http_errors import RequestRefused
 
 log = logging.getLogger("service.graphql")
@@ -90,7 +91,7 @@ class PermissionDenied(ClientError):
     code = "FORBIDDEN"
 
 
-DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+DATABASE_UNAVAILABLE = RequestErrorCode.DATABASE_UNAVAILABLE.value
 UNAVAILABLE_MESSAGE = "the database is unavailable for a moment; nothing was written, retry"
 UNAVAILABLE_RETRY_AFTER_S = 1
 

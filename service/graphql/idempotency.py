@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.graphql import http
+from service.graphql.refusal_codes import RequestErrorCode
 from service.http_errors import RequestRefused
 from service.store import idempotency as store
 
@@ -115,7 +116,7 @@ class Idempotency:
                     422,
                     f"this {HEADER} was used for another request in the last"
                     f" {self.ttl.total_seconds() / 3600:g} h: use a new key for a new request",
-                    code="IDEMPOTENCY_KEY_REUSED",
+                    code=RequestErrorCode.IDEMPOTENCY_KEY_REUSED.value,
                     field=HEADER,
                 ),
             )
@@ -149,7 +150,7 @@ def _in_progress(request: Request) -> Response:
         RequestRefused(
             409,
             f"a request with this {HEADER} is still running: retry after it ends",
-            code="IDEMPOTENCY_KEY_IN_PROGRESS",
+            code=RequestErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS.value,
             field=HEADER,
             headers={"Retry-After": str(IN_PROGRESS_RETRY_AFTER_S)},
         ),

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
+from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.scalars import AWARE_DATETIME
 
 MAX_QUERY_DEPTH = 12
@@ -49,6 +50,8 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
+        # Not reachable from any field: documents the refusal codes in the SDL.
+        types=[RequestErrorCode],
         config=StrawberryConfig(auto_camel_case=True, scalar_map={datetime: AWARE_DATETIME}),
         extensions=[
             # Parsing and validation are pure functions of the document: cache them,
