@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -202,4 +203,24 @@ async def test_a_key_whose_request_still_runs_is_in_progress(
     assert busy.status_code == 409 and busy.headers["retry-after"] == "1"
     assert busy.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_IN_PROGRESS"
     assert after.status_code == 200
+    assert await count_rows(session, ActionRecord) == 1
+
+
+async def test_concurrent_retries_of_one_key_have_one_effect(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given a client that fires the same keyed request five times at once
+    agent, refund_id = await seeded(client, session, "a")
+    variables = {"refundId": refund_id, "note": "once"}
+    # when
+    answers = await asyncio.gather(*(post(client, agent, "k-1", variables) for _ in range(5)))
+    # then one ran; the others were told it is running, or got its answer replayed
+    ran = [a for a in answers if a.status_code == 200 and "idempotent-replayed" not in a.headers]
+    assert len(ran) == 1
+    for answer in answers:
+        if answer.status_code == 409:
+            code = answer.json()["errors"][0]["extensions"]["code"]
+            assert code == "IDEMPOTENCY_KEY_IN_PROGRESS"
+        else:
+            assert answer.status_code == 200 and answer.content == ran[0].content
     assert await count_rows(session, ActionRecord) == 1
