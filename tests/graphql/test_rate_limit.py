@@ -17,6 +17,7 @@ from service.limits.bucket import CostBuckets
 from service.store.tokens import authenticate
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW
+from tests.graphql.helpers import count_statements
 
 REDIS_URL = os.environ.get("AFTERSALES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PAGE = "{ orders(first: 20) { nodes { id } } }"  # costs 2 + 20 = 22
@@ -118,3 +119,20 @@ async def test_replicas_share_a_bucket_through_redis(
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[1].json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 6
     await shared.limiter.clear(shared.item, f"token:{principal.token_id}")
+
+
+async def test_refusals_for_cost_run_no_sql(
+    settings: Settings, engine: AsyncEngine, token: str
+) -> None:
+    # given a replica that has already checked the token (it is cached)
+    async with client_for(
+        settings, engine, rate_limit_points=30, rate_limit_restore_per_s=1, query_max_cost=100
+    ) as client:
+        assert (await ask(client, token)).status_code == 200
+        # when a query over the maximum, then one the bucket cannot pay, arrive
+        with count_statements(engine) as statements:
+            too_costly = await ask(client, token, "{ orders(first: 100) { nodes { id } } }")
+            throttled = await ask(client, token)
+    # then both are refused before any SQL
+    assert (too_costly.status_code, throttled.status_code) == (400, 429)
+    assert statements == []
