@@ -25,6 +25,7 @@ from service.db.migrations import all_revisions, current_revision, head_revision
 from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
+from service.housekeeping import start_purging, stop_purging
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
@@ -102,7 +103,9 @@ def create_app(
         if settings.refresh_interval_s > 0:
             refresher = Refresher(sessionmaker)
             background = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
+        purger = start_purging(sessionmaker, settings.idempotency_purge_interval_s)
         yield
+        await stop_purging(purger)
         if background is not None:
             background.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -87,6 +87,44 @@ class Settings(BaseSettings):
         " another replica is seen within this time (0: read it on every request)",
     )
 
+    idempotency_ttl_h: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description="how long an Idempotency-Key's stored response is replayed",
+    )
+    idempotency_purge_interval_s: float = Field(
+        default=300.0,
+        ge=0,
+        le=86400,
+        description="how often a replica deletes expired Idempotency-Keys (0: never)",
+    )
+    query_max_cost: int = Field(
+        default=1000, ge=10, le=1_000_000, description="largest calculated cost of one query"
+    )
+    rate_limit_points: int = Field(
+        default=1000,
+        ge=10,
+        le=1_000_000,
+        description="size of each token's bucket of query-cost points",
+    )
+    rate_limit_restore_per_s: int = Field(
+        default=50, ge=1, le=1_000_000, description="points a token's bucket gets back per second"
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: share the rate-limit buckets between replicas",
+    )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL: use redis://host:6379/0 (or rediss://)")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:

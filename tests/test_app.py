@@ -68,7 +68,7 @@ async def test_graphql_answers_typename_with_token(
         "/graphql", json=TYPENAME, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json()["data"] == {"__typename": "Query"}
 
 
 async def test_graphiql_page_served_in_dev(client: httpx.AsyncClient) -> None:
@@ -92,11 +92,16 @@ async def test_documents_are_bounded_and_every_rejection_is_coded(
     token = await make_token(session, await make_shop(session))
     headers = {"Authorization": f"Bearer {token}"}
     aliases = "{ " + " ".join(f"a{i}: shop {{ slug }}" for i in range(31)) + " }"
-    deep = "{ orders { nodes { " + "shipments { order { " * 6 + "id" + " } }" * 6 + " } } }"
+    # first: 0 keeps the deep document cheap, so the depth limit is what refuses it.
+    deep = (
+        "{ orders(first: 0) { nodes { " + "shipments { order { " * 6 + "id" + " } }" * 6 + " } } }"
+    )
+    costly = "{ orders(first: 100) { nodes { shipments { events { kind } } } } }"
     huge = "{ " + " ".join(["__typename"] * 6000) + " }"
     for document, code in (
         (aliases, "GRAPHQL_VALIDATION_FAILED"),
         (deep, "GRAPHQL_VALIDATION_FAILED"),
+        (costly, "MAX_COST_EXCEEDED"),
         (huge, "GRAPHQL_PARSE_FAILED"),
         ("{ shop {", "GRAPHQL_PARSE_FAILED"),
     ):

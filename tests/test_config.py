@@ -33,6 +33,9 @@ def test_defaults_without_any_variable() -> None:
     assert settings.db_echo is False
     assert settings.metrics_public is False
     assert settings.metrics_token is None
+    assert settings.redis_url is None  # buckets per replica
+    assert (settings.rate_limit_points, settings.rate_limit_restore_per_s) == (1000, 50)
+    assert settings.idempotency_ttl_h == 24
 
 
 def test_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,6 +118,12 @@ def test_unusable_database_url_names_the_variable(
         ("AFTERSALES_DB_POOL_SIZE", "0"),
         ("AFTERSALES_DB_POOL_SIZE", "many"),
         ("AFTERSALES_SHUTDOWN_TIMEOUT_S", "0"),
+        ("AFTERSALES_REDIS_URL", "127.0.0.1:6379"),
+        ("AFTERSALES_RATE_LIMIT_POINTS", "0"),
+        ("AFTERSALES_RATE_LIMIT_RESTORE_PER_S", "-5"),
+        ("AFTERSALES_QUERY_MAX_COST", "1"),
+        ("AFTERSALES_IDEMPOTENCY_TTL_H", "0"),
+        ("AFTERSALES_IDEMPOTENCY_PURGE_INTERVAL_S", "soon"),
     ],
 )
 def test_bad_value_names_its_variable(

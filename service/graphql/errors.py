@@ -11,7 +11,10 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from service.db.availability import is_unavailable
 from service.graphql.described import described_enum
+from service.graphql.refusal_codes import RequestErrorCode
+from service.http_errors import RequestRefused
 
 log = logging.getLogger("service.graphql")
 
@@ -88,6 +91,21 @@ class PermissionDenied(ClientError):
     code = "FORBIDDEN"
 
 
+DATABASE_UNAVAILABLE = RequestErrorCode.DATABASE_UNAVAILABLE.value
+UNAVAILABLE_MESSAGE = "the database is unavailable for a moment; nothing was written, retry"
+UNAVAILABLE_RETRY_AFTER_S = 1
+
+
+def database_unavailable() -> RequestRefused:
+    """The 503 answer when the database cannot be reached (retryable)."""
+    return RequestRefused(
+        503,
+        UNAVAILABLE_MESSAGE,
+        code=DATABASE_UNAVAILABLE,
+        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+    )
+
+
 MASKED_MESSAGE = "Internal error. It has been logged; quote the request id when reporting it."
 
 
@@ -121,6 +139,9 @@ class ErrorCodes(SchemaExtension):
             return _with_code(error, original.code, error.message)
         if isinstance(original, GraphQLError):  # variable coercion and the like
             return _with_code(error, "BAD_USER_INPUT", error.message)
+        if is_unavailable(original):
+            log.warning("database unavailable under a resolver: %s", type(original).__name__)
+            return _with_code(error, DATABASE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
         log.error(
             "unexpected error in GraphQL resolver at %s",
             ".".join(str(p) for p in error.path or ()),

@@ -19,6 +19,7 @@ from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
+from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
 from service.graphql.text_guard import NoUnstorableLiterals
 from service.graphql.types.inputs import CaseInput
@@ -77,6 +78,8 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
+        # Not reachable from any field: documents the refusal codes in the SDL.
+        types=[RequestErrorCode],
         config=schema_config(),
         extensions=schema_extensions(
             extra_extensions=extra_extensions, max_query_depth=max_query_depth

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -26,8 +26,12 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from service.config import Settings
+from service.db.availability import is_unavailable
 from service.graphql import http
 from service.graphql.context import Context
+from service.graphql.cost_gate import CostGate
+from service.graphql.errors import DATABASE_UNAVAILABLE, database_unavailable
+from service.graphql.idempotency import Claim, Idempotency
 from service.http_errors import with_charset
 from service.store.policy_cache import PolicyCache
 from service.store.tokens import PrincipalCache, authenticate
@@ -62,6 +66,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.clock = clock
         self.principals = PrincipalCache(ttl_s=settings.token_cache_ttl_s)
         self.policies = PolicyCache(ttl_s=settings.policy_cache_ttl_s)
+        self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
+        self.costs = CostGate(schema._schema, settings)  # type: ignore[attr-defined]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,6 +83,15 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def _handle(self, request: Request) -> Response:
+        try:
+            return await self._handle_authenticated(request)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log.warning("database unavailable: %s", type(exc).__name__)
+            return http.refusal_response(request, database_unavailable())
+
+    async def _handle_authenticated(self, request: Request) -> Response:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
@@ -108,24 +123,50 @@ class GraphQLView(GraphQL[Context, None]):
             policy_cache=self.policies,
             opened=opened,
         )
+        claim: Claim | None = None
         try:
+            refusal = await self.costs.charge(request, principal.token_id)
+            if refusal is not None:
+                await context.finish(commit=False)
+                return refusal
             try:
-                response = await self.run(request, context=context)
-            finally:
-                # Resolvers orphaned by a failed gather may still be using the
-                # session: let the one under way finish and refuse the rest
-                # before the transaction ends and the session closes.
-                await context.db_lock.close()
-        except HTTPException as exc:
-            await context.finish(commit=False)
-            return http.refusal_response(request, exc)
-        except BaseException:
-            await context.finish(commit=False)
-            raise
-        await context.finish(
-            commit=context.writes and not context.failed and response.status_code < 400
-        )
-        return response
+                started = await self.idempotency.start(
+                    request, lambda: context.session, principal.shop_id, context.now
+                )
+            except HTTPException as exc:
+                await context.finish(commit=False)
+                return http.refusal_response(request, exc)
+            if isinstance(started, Response):
+                await context.finish(commit=False)
+                return started
+            claim = started
+            try:
+                try:
+                    response = await self.run(request, context=context)
+                finally:
+                    # Resolvers orphaned by a failed gather may still be using the
+                    # session: let the one under way finish and refuse the rest
+                    # before the transaction ends and the session closes.
+                    await context.db_lock.close()
+            except HTTPException as exc:
+                await context.finish(commit=False)
+                return http.refusal_response(request, exc)
+            except BaseException:
+                await context.finish(commit=False)
+                raise
+            if context.failed or response.status_code >= 400:
+                await context.finish(commit=False)
+                if context.failed and _reports_unavailable(response):
+                    return http.refusal_response(request, database_unavailable())
+                return response
+            if claim is not None:
+                # The answer is stored in the transaction of the effect it answers for.
+                await self.idempotency.save(context.session, claim, response, context.now)
+            await context.finish(commit=context.writes or claim is not None)
+            return response
+        finally:
+            if claim is not None:
+                self.idempotency.release(claim)
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps, UTF-8 out (the responses say
@@ -166,6 +207,9 @@ class GraphQLView(GraphQL[Context, None]):
         response = http.shape_for_media_type(
             process_result(result), result, http.media_type_of(request)
         )
+        cost = self.costs.report(request, result.data)
+        if cost is not None:
+            response["extensions"] = {**(response.get("extensions") or {}), "cost": cost}
         # Parse errors (syntax, too many tokens) leave Strawberry before the schema
         # extensions see the result; give them their code here.
         for error in response.get("errors") or []:
@@ -176,6 +220,19 @@ class GraphQLView(GraphQL[Context, None]):
                 parse = error.get("message", "").startswith("Syntax Error")
                 extensions["code"] = "GRAPHQL_PARSE_FAILED" if parse else "BAD_REQUEST"
         return response
+
+
+def _reports_unavailable(response: Response) -> bool:
+    """Whether a failed GraphQL answer lost the database under some resolver."""
+    try:
+        body = orjson.loads(bytes(response.body))
+    except orjson.JSONDecodeError:
+        return False
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return any(
+        isinstance(error, dict) and error.get("extensions", {}).get("code") == DATABASE_UNAVAILABLE
+        for error in errors or []
+    )
 
 
 def _wants_ide(request: Request) -> bool:

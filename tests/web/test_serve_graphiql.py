@@ -60,7 +60,7 @@ def test_serve_without_demo_never_embeds_a_token(tmp_path: Path) -> None:
             trust_env=False,
         )
     # then the page holds no token, while the token itself is valid
-    assert works.json() == {"data": {"shop": {"slug": "demo-pdd"}}}
+    assert works.json()["data"] == {"shop": {"slug": "demo-pdd"}}
     assert token not in text
     assert "headers" not in config
     assert "put a token in its Headers tab" in server.output

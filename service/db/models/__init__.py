@@ -3,6 +3,7 @@
 from service.db.models.audit import ActionRecord
 from service.db.models.case_state import CaseState
 from service.db.models.evidence import EvidenceItem, EvidenceSource
+from service.db.models.idempotency import IdempotencyKey
 from service.db.models.order import Order, OrderLine
 from service.db.models.refund import RefundRequest
 from service.db.models.shipment import Shipment, TrackingEvent
@@ -15,6 +16,7 @@ __all__ = [
     "CaseState",
     "EvidenceItem",
     "EvidenceSource",
+    "IdempotencyKey",
     "Order",
     "OrderLine",
     "RefundRequest",
