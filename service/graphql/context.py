@@ -81,6 +81,8 @@ class Context:
             else:
                 await session.rollback()
         finally:
+            # Forgotten first, so a second call (an error path after a finish) is a no-op.
+            self.opened = None
             await session.close()
         if commit:
             for hook in self.after_commit:

@@ -164,6 +164,11 @@ class GraphQLView(GraphQL[Context, None]):
                 await self.idempotency.save(context.session, claim, response, context.now)
             await context.finish(commit=context.writes or claim is not None)
             return response
+        except BaseException:
+            # Whatever escaped (a database lost while claiming the key, say): the
+            # session still goes back to the pool.
+            await context.finish(commit=False)
+            raise
         finally:
             if claim is not None:
                 self.idempotency.release(claim)

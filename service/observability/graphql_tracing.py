@@ -1,5 +1,5 @@
 """Strawberry's OpenTelemetry extension, trimmed to what is worth a span and to what
-may leave the process. Imported only when tracing is on (it needs the otel extra)."""
+may leave the process. Imported only when tracing is on."""
 
 from __future__ import annotations
 

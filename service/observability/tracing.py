@@ -81,7 +81,7 @@ def configure_tracing(environ: Mapping[str, str] | None = None) -> TracerProvide
         )
     except ImportError:
         log.warning(
-            "%s is set but the OpenTelemetry packages are missing: install aftersales[otel];"
+            "%s is set but the OpenTelemetry packages are missing (reinstall aftersales);"
             " serving without traces",
             EXPORTER_VAR,
         )
