@@ -182,7 +182,6 @@ async def test_keys_expire_after_the_ttl_and_are_purged(
     assert await count_rows(session, IdempotencyKey) == 0
 
 
-@pytest.mark.postgres
 async def test_a_key_whose_request_still_runs_is_in_progress(
     backend: str, client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
 ) -> None:
