@@ -134,7 +134,8 @@ CATALOG: tuple[tuple[str, str], ...] = (
         "已离开分拨中心，最后一条物流（{kind}）在{d}前；时限{n}小时",
     ),
     (
-        "left the sorting centre, last event {d} ago ({kind}); limit {n} h for a remote destination",
+        "left the sorting centre, last event {d} ago ({kind}); limit {n} h "
+        "for a remote destination",
         "已离开分拨中心，最后一条物流（{kind}）在{d}前；偏远地区时限{n}小时",
     ),
     ("last event {d} ago, within {n} h", "最后一条物流在{d}前，未超{n}小时"),
@@ -709,7 +710,7 @@ def _render(text: str, english: bool) -> str | None:
             continue
         values = {name: _value(v, english) for name, v in m.groupdict().items()}
         template = en_template if english else zh_template
-        return _PLACEHOLDER.sub(lambda g: values[g.group(1)], template)
+        return template.format_map(values)
     return None
 
 

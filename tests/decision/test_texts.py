@@ -12,7 +12,7 @@ from enum import StrEnum
 
 import pytest
 
-from service.decision import Decision, decide, policy_for
+from service.decision import Decision, ShopPolicyOverrides, decide, policy_for
 from service.decision import facts as f
 from service.decision import outcome as o
 from service.decision.engine import (
@@ -131,3 +131,35 @@ def test_every_evidence_kind_has_a_name_in_both_languages() -> None:
     assert len(zh) == len(en) == len(f.EvidenceKind)
     assert all(CJK.search(n) for n in zh)
     assert not any(n in ENUM_NAMES for n in en)
+
+
+def _where_is_parcel(carrier: str) -> Decision:
+    from tests.decision.factories import case, h, in_transit
+
+    facts = case(shipment=in_transit(carrier=carrier), inquiry=f.Inquiry.WHERE_IS_PARCEL)
+    return decide(facts, h(30))
+
+
+def test_zh_cn_scripts_name_carriers_by_their_chinese_names() -> None:
+    d = _where_is_parcel("ZTO")
+    assert d.rule_id == "U5"
+    assert "中通快递" in d.scripts.zh_cn and "ZTO" not in d.scripts.zh_cn
+    assert "ZTO" in d.scripts.en
+    for code, name in {"YTO": "圆通速递", "SF": "顺丰速运", "JD": "京东物流"}.items():
+        assert name in _where_is_parcel(code).scripts.zh_cn
+    assert "DBL" in _where_is_parcel("DBL").scripts.zh_cn  # unknown: shown as sent
+
+
+def test_a_shop_extends_the_carrier_table() -> None:
+    from tests.decision.factories import case, h, in_transit
+
+    overrides = ShopPolicyOverrides(carrier_names=(("DBL", "德邦快递"), ("SF", "顺丰")))
+    policy = policy_for(f.Platform.PDD, overrides)
+    facts = case(shipment=in_transit(carrier="DBL"), inquiry=f.Inquiry.WHERE_IS_PARCEL)
+    assert "德邦快递" in decide(facts, h(30), policy).scripts.zh_cn
+    sf = case(shipment=in_transit(carrier="SF"), inquiry=f.Inquiry.WHERE_IS_PARCEL)
+    assert "由顺丰配送" in decide(sf, h(30), policy).scripts.zh_cn  # renamed by the shop
+    assert policy.carrier_names["ZTO"] == "中通快递"  # the base entries stay
+    assert policy_for(f.Platform.PDD).carrier_names.get("DBL") is None
+    with pytest.raises(ValueError, match="carrier_names"):
+        policy_for(f.Platform.PDD, ShopPolicyOverrides(carrier_names=(("DBL", " "),)))
