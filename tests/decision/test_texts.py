@@ -8,9 +8,11 @@ Chinese (no English phrase left over) and show times as 11月25日 18:00.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 
 import pytest
+from hypothesis import given, settings
 
 from service.decision import Decision, ShopPolicyOverrides, decide, policy_for
 from service.decision import facts as f
@@ -25,6 +27,7 @@ from service.decision.engine import (
 from service.decision.texts import EN, ZH_CN, evidence_name, known, localize
 from tests.decision.test_engine import GOLDEN
 from tests.decision.test_golden_snapshot import OVERRIDES
+from tests.decision.test_properties import cases
 
 ENUM_NAMES = frozenset(
     m.value
@@ -163,3 +166,18 @@ def test_a_shop_extends_the_carrier_table() -> None:
     assert policy_for(f.Platform.PDD).carrier_names.get("DBL") is None
     with pytest.raises(ValueError, match="carrier_names"):
         policy_for(f.Platform.PDD, ShopPolicyOverrides(carrier_names=(("DBL", " "),)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_every_text_of_any_decision_reads_well_in_both_languages(
+    cn: tuple[f.CaseFacts, datetime],
+) -> None:
+    # Random facts reach texts the golden table does not: seconds, remote limits...
+    d = decide(*cn)
+    for text in texts(d):
+        assert known(text), text
+        for locale in (ZH_CN, EN):
+            assert not _problems(text, locale)
+    for item in d.evidence:
+        assert evidence_name(item.kind, ZH_CN) and evidence_name(item.kind, EN)
