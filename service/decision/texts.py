@@ -646,32 +646,62 @@ _SHAPES = {
     **dict.fromkeys(("kind", "r", "k", "s", "a"), r"[A-Z][A-Z0-9_]*|-"),
 }
 
-Pattern = tuple[re.Pattern[str], str, str]
+# One catalog template: (its regex source, placeholder names, en, zh-CN).
+Template = tuple[str, tuple[str, ...], str, str]
 
 
-def _pattern(en: str, zh: str) -> Pattern:
-    names_en = _PLACEHOLDER.findall(en)
-    if sorted(names_en) != sorted(_PLACEHOLDER.findall(zh)) or len(set(names_en)) != len(names_en):
+def _template(en: str, zh: str) -> Template:
+    names = tuple(_PLACEHOLDER.findall(en))
+    if sorted(names) != sorted(_PLACEHOLDER.findall(zh)) or len(set(names)) != len(names):
         raise ValueError(f"catalog entry {en!r}: placeholders differ between languages")
     pieces = _PLACEHOLDER.split(en)
     regex = "".join(
-        re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>{_SHAPES.get(piece, '.*?')})"
+        re.escape(piece) if i % 2 == 0 else f"(?P<{{g}}_{piece}>{_SHAPES.get(piece, '.*?')})"
         for i, piece in enumerate(pieces)
     )
-    return re.compile(regex, re.DOTALL), en, zh
+    return regex, names, en, zh
 
 
 _EXACT: dict[str, str] = {}
-_PATTERNS: list[Pattern] = []
+_TEMPLATES: list[Template] = []
 for _en, _zh in CATALOG:
     if _PLACEHOLDER.search(_en) is None:
         if _en in _EXACT:
             raise ValueError(f"catalog entry {_en!r} appears twice")
         _EXACT[_en] = _zh
     else:
-        _PATTERNS.append(_pattern(_en, _zh))
+        _TEMPLATES.append(_template(_en, _zh))
 # The most literal text first, so "{reason} (force-majeure...)" wins over "{grounds}; {when}".
-_PATTERNS.sort(key=lambda p: -len(_PLACEHOLDER.sub("", p[1])))
+_TEMPLATES.sort(key=lambda t: -len(_PLACEHOLDER.sub("", t[2])))
+_Groups = tuple[tuple[tuple[str, str], ...], str, str]
+
+
+def _alternation(members: list[tuple[int, Template]]) -> re.Pattern[str]:
+    """Templates as one alternation, tried in the given order by the regex engine
+    itself (a Python loop over the patterns cost several times more); group t<i>
+    is template i."""
+    return re.compile(
+        "|".join(f"(?P<t{i}>{regex.replace('{g}', f't{i}')})" for i, (regex, *_) in members),
+        re.DOTALL,
+    )
+
+
+# Templates are picked by the text's first word (most start with a literal word);
+# those starting with a placeholder are tried after them.
+_BY_WORD: dict[str, list[tuple[int, Template]]] = {}
+_LEADING_PLACEHOLDER: list[tuple[int, Template]] = []
+for _i, _t in enumerate(_TEMPLATES):
+    _lead = _PLACEHOLDER.split(_t[2], maxsplit=1)[0]
+    if " " in _lead:
+        _BY_WORD.setdefault(_lead.split(" ", 1)[0], []).append((_i, _t))
+    else:
+        _LEADING_PLACEHOLDER.append((_i, _t))
+_WORD_ALTERNATIONS = {word: _alternation(members) for word, members in _BY_WORD.items()}
+_FALLBACK = _alternation(_LEADING_PLACEHOLDER)
+_GROUPS: dict[str, _Groups] = {
+    f"t{i}": (tuple((n, f"t{i}_{n}") for n in names), en, zh)
+    for i, (_, names, en, zh) in enumerate(_TEMPLATES)
+}
 
 _CACHE_MAX = 8192
 _CACHE: tuple[dict[str, str], dict[str, str]] = ({}, {})  # zh-CN, en
@@ -704,14 +734,16 @@ def _render(text: str, english: bool) -> str | None:
     zh = _EXACT.get(text)
     if zh is not None:
         return text if english else zh
-    for regex, en_template, zh_template in _PATTERNS:
-        m = regex.fullmatch(text)
+    by_word = _WORD_ALTERNATIONS.get(text.split(" ", 1)[0])
+    m = by_word.fullmatch(text) if by_word is not None else None
+    if m is None:
+        m = _FALLBACK.fullmatch(text)
         if m is None:
-            continue
-        values = {name: _value(v, english) for name, v in m.groupdict().items()}
-        template = en_template if english else zh_template
-        return template.format_map(values)
-    return None
+            return None
+    # The outermost group closes last, so lastgroup names the template that matched.
+    groups, en_template, zh_template = _GROUPS[m.lastgroup]  # type: ignore[index]
+    values = {name: _value(m.group(g), english) for name, g in groups}
+    return (en_template if english else zh_template).format_map(values)
 
 
 def _value(v: str, english: bool) -> str:
