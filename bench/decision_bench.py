@@ -6,7 +6,8 @@ Run: ``.venv/bin/python -m bench.decision_bench`` or ``.venv/bin/python
 bench/decision_bench.py``. The last line is ``decisions_per_s=<N>``, the best of
 several rounds of ``decide`` alone; the line before it is the mean. Scripts are
 rendered on read, so a second figure decides and reads one language's script, as
-``recommend`` does.
+``recommend`` does; a third also reads the zh-CN rationale and steps, as the
+workbench does (``texts.localize`` keeps each rendered text, so repeats are cheap).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if str(ROOT) not in sys.path:  # run as a path: make `service` and `bench` impor
 
 from bench.bare_app import case_facts  # noqa: E402
 from service.decision import CaseFacts, decide  # noqa: E402
+from service.decision.texts import localize  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "decision_mix.json"
 
@@ -35,14 +37,21 @@ def load_mix() -> list[tuple[CaseFacts, datetime]]:
 
 
 def _round(
-    mix: list[tuple[CaseFacts, datetime]], seconds: float, read_script: bool = False
+    mix: list[tuple[CaseFacts, datetime]],
+    seconds: float,
+    read_script: bool = False,
+    read_texts: bool = False,
 ) -> tuple[int, float]:
     """Decide the whole mix over and over for about ``seconds``: (decisions, elapsed)."""
     done = 0
     start = time.perf_counter()
     deadline = start + seconds
     while True:
-        if read_script:
+        if read_texts:
+            for facts, now in mix:
+                d = decide(facts, now)
+                _ = d.scripts.zh_cn, localize(d.rationale), [localize(s) for s in d.steps]
+        elif read_script:
             for facts, now in mix:
                 _ = decide(facts, now).scripts.zh_cn
         else:
@@ -70,10 +79,13 @@ def main(seconds: float = 3.0, rounds: int = 6) -> int:
     try:
         results = [_round(mix, seconds / rounds) for _ in range(rounds)]
         scripted = [_round(mix, seconds / rounds, True) for _ in range(rounds)]
+        texted = [_round(mix, seconds / rounds, True, True) for _ in range(rounds)]
     finally:
         gc.enable()
     with_script = max(n / t for n, t in scripted)
     print(f"decisions_with_one_script_per_s={int(with_script)}")
+    with_texts = max(n / t for n, t in texted)
+    print(f"decisions_with_zh_script_rationale_steps_per_s={int(with_texts)}")
     done = sum(n for n, _ in results)
     elapsed = sum(t for _, t in results)
     best = max(n / t for n, t in results)

@@ -40,6 +40,7 @@ from service.decision.outcome import (
     TraceEntry,
 )
 from service.decision.policy import (
+    CARRIER_NAMES_ZH,
     POLICIES,
     Policy,
     ShopPolicyOverrides,
@@ -48,9 +49,11 @@ from service.decision.policy import (
 )
 from service.decision.rules.base import RuleSpec
 from service.decision.table import RULES, render_rule_table
+from service.decision.texts import evidence_name, localize
 from service.decision.validation import InconsistentFacts, Problem, check_facts
 
 __all__ = [
+    "CARRIER_NAMES_ZH",
     "OVERDUE_KINDS",
     "POLICIES",
     "RULES",
@@ -89,7 +92,9 @@ __all__ = [
     "TrackingEventKind",
     "check_facts",
     "decide",
+    "evidence_name",
     "fake_logistics_fine",
+    "localize",
     "policy_for",
     "render_rule_table",
 ]

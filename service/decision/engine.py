@@ -261,7 +261,11 @@ def _script_params(c: Ctx, out: Outcome, english: bool) -> dict[str, str]:
     }
     if out.params:
         params.update(out.params)
-    if english and (tracking is None or carrier is None):
-        params["tracking"] = tracking or "(number pending)"
-        params["carrier"] = carrier or "the carrier"
+    if english:
+        if tracking is None or carrier is None:
+            params["tracking"] = tracking or "(number pending)"
+            params["carrier"] = carrier or "the carrier"
+    elif carrier is not None:
+        # zh-CN names the carrier as the buyer knows it: ZTO -> 中通快递.
+        params["carrier"] = c.policy.carrier_names.get(carrier, carrier)
     return params

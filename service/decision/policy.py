@@ -6,6 +6,7 @@ seeds give are marked with the seed; the others are our assumptions and say so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +15,21 @@ from types import MappingProxyType
 from service.decision.facts import Platform
 
 CENT = Decimal("0.01")
+
+# How zh-CN texts name a carrier code (issue 12): the common PDD / Kuaishou
+# carriers. A code missing here is shown as sent; a shop adds or renames carriers
+# through ShopPolicyOverrides.carrier_names, merged over this table.
+CARRIER_NAMES_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "ZTO": "中通快递",
+        "YTO": "圆通速递",
+        "STO": "申通快递",
+        "YUNDA": "韵达快递",
+        "SF": "顺丰速运",
+        "JD": "京东物流",
+        "EMS": "EMS",
+    }
+)
 ZERO = Decimal("0.00")
 
 
@@ -71,6 +87,10 @@ class Policy:
     # How long a platform refund stays a case (appeal, intercept); the appeal window
     # closes on day 7 (001), a day of slack for the agent to file.
     refunded_case_days: int = 8
+    # Carrier code -> the name zh-CN texts show (CARRIER_NAMES_ZH plus shop entries).
+    carrier_names: Mapping[str, str] = field(
+        default_factory=lambda: CARRIER_NAMES_ZH, compare=False
+    )
 
     ship_window_td: timedelta = field(init=False, repr=False, compare=False)
     pickup_limit_td: timedelta = field(init=False, repr=False, compare=False)
@@ -130,6 +150,9 @@ class ShopPolicyOverrides:
     coupon_amount: Decimal | None = None
     ship_window_hours: int | None = None
     respond_by_hours: int | None = None
+    # (code, Chinese name) pairs added to or replacing CARRIER_NAMES_ZH entries; a
+    # tuple so the overrides stay hashable (policies are cached by them).
+    carrier_names: tuple[tuple[str, str], ...] | None = None
 
 
 BASE_VERSION = "2026.11.1"
@@ -175,12 +198,24 @@ def policy_for(platform: Platform, overrides: ShopPolicyOverrides | None = None)
     if overrides.respond_by_hours is not None:
         _check_positive("respond_by_hours", overrides.respond_by_hours)
         changes["respond_by_hours"] = overrides.respond_by_hours
+    if overrides.carrier_names is not None:
+        changes["carrier_names"] = _carrier_table(overrides.carrier_names)
     policy = replace(base, **changes)  # type: ignore[arg-type]
     _override_cache[key] = policy
     return policy
 
 
 _NO_OVERRIDES = ShopPolicyOverrides()
+
+
+def _carrier_table(entries: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    """CARRIER_NAMES_ZH with a shop's entries merged over it; codes are matched as sent."""
+    table = dict(CARRIER_NAMES_ZH)
+    for code, name in entries:
+        if not code.strip() or not name.strip():
+            raise ValueError("carrier_names: code and name must not be blank")
+        table[code] = name
+    return MappingProxyType(table)
 
 
 def fake_logistics_fine(amount: Decimal, policy: Policy) -> Decimal:

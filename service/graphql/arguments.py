@@ -38,8 +38,9 @@ At = Annotated[
 DecisionLocale = Annotated[
     Locale,
     strawberry.argument(
-        description="Language of the decision's `script` field; `scripts` always holds both."
-        " Defaults to ZH_CN, the buyers' language."
+        description="Language of the decision's texts (rationale, steps, evidence names,"
+        " conditions, trace reasons, signals, deadline notes) and of its `script` field;"
+        " `scripts` always holds both. Defaults to ZH_CN."
     ),
 ]
 OrderInquiry = Annotated[

@@ -95,7 +95,7 @@ query Queue($first: Int, $after: String, $action: [Action!], $kind: WorkItemKind
     edges { cursor node {
       kind dueAt deadlineKind overdue
       order { orderNumber }
-      decision { action ruleId proactive overdue rationale }
+      decision(locale: EN) { action ruleId proactive overdue rationale }
     } }
     pageInfo { hasNextPage endCursor }
   }

@@ -11,6 +11,7 @@ import strawberry
 
 from service.decision import outcome as o
 from service.decision.table import RULES
+from service.decision.texts import evidence_name, localize
 from service.graphql.types.enums import (
     Action,
     DeadlineKind,
@@ -36,6 +37,9 @@ class DecisionFact:
 @strawberry.type(description="A piece of evidence the action needs, and whether it is on file.")
 class EvidenceRequirement:
     kind: EvidenceKind = strawberry.field(description="The kind of evidence.")  # type: ignore[valid-type]
+    name: str = strawberry.field(
+        description="What the agent calls it, in the decision's locale (e.g. 外包装照片)."
+    )
     needed: bool = strawberry.field(
         description="Whether the recommended action needs it (ask for it, or attach it)."
     )
@@ -51,7 +55,8 @@ class Deadline:
         description="When it falls (UTC); the limit still holds at exactly this instant."
     )
     note: str = strawberry.field(
-        description="What happens at that time, or 'already missed'; may be empty."
+        description="What happens at that time, or 'already missed', in the decision's"
+        " locale; may be empty."
     )
 
 
@@ -68,7 +73,8 @@ class Alternative:
     action: Action = strawberry.field(description="The action that would be recommended instead.")  # type: ignore[valid-type]
     rule_id: str = strawberry.field(description="Id of the rule that would select it.")
     condition: str = strawberry.field(
-        description="What would have to be true, e.g. 'once a photo shows the fault'."
+        description="What would have to be true, in the decision's locale, e.g. 'once a"
+        " photo shows the fault'."
     )
 
 
@@ -79,7 +85,8 @@ class TraceEntry:
         description="Whether it matched; only the last entry of a trace matches (first match wins)."
     )
     reason: str = strawberry.field(
-        description="Why it did not apply, or the rationale when it matched."
+        description="Why it did not apply, or the rationale when it matched, in the"
+        " decision's locale."
     )
 
 
@@ -90,7 +97,9 @@ class Signal:
         description="The time the step relates to (UTC): the deadline it heads off, or the"
         " event that made it due."
     )
-    message: str = strawberry.field(description="What to do, with the times in China time (UTC+8).")
+    message: str = strawberry.field(
+        description="What to do, in the decision's locale, with the times in China time (UTC+8)."
+    )
 
 
 @strawberry.type(description="Ready-to-send buyer messages, placeholders filled.")
@@ -111,13 +120,14 @@ class DecisionType:
     )
     rule_summary: str = strawberry.field(description="What the rule says, in one line (English).")
     rationale: str = strawberry.field(
-        description="Why, naming the deciding facts and their values."
+        description="Why, naming the deciding facts and their values, in the decision's locale."
     )
     facts: list[DecisionFact] = strawberry.field(
         description="The facts that decided it, with their values."
     )
     steps: list[str] = strawberry.field(
-        description="What the agent should do, in order (English; times in China time)."
+        description="What the agent should do, in order, in the decision's locale (times in"
+        " China time)."
     )
     evidence: list[EvidenceRequirement] = strawberry.field(
         description="The evidence this action needs, and which of it is already on file."
@@ -206,16 +216,9 @@ class DecisionView:
 
     action = _read("action")
     rule_id = _read("rule_id")
-    rationale = _read("rationale")
     facts = _read("facts")
-    steps = _read("steps")
-    evidence = _read("evidence")
-    deadlines = _read("deadlines")
     next_deadline = _read("next_deadline")
     money_at_risk = _read("money_at_risk")
-    alternatives = _read("alternatives")
-    trace = _read("trace")
-    signals = _read("signals")
     scripts = _read("scripts")
     policy_id = _read("policy_id")
     policy_version = _read("policy_version")
@@ -226,3 +229,122 @@ class DecisionView:
     @property
     def rule_summary(self) -> str:
         return _RULE_SUMMARIES.get(self._d.rule_id, "")
+
+    # The agent-facing texts, in the locale the decision was asked in; each is put
+    # into that language only when the query selects it (texts.localize keeps the
+    # results, so a text repeated across a queue page is rendered once).
+    @property
+    def rationale(self) -> str:
+        return localize(self._d.rationale, self.locale.value)
+
+    @property
+    def steps(self) -> list[str]:
+        lang = self.locale.value
+        return [localize(step, lang) for step in self._d.steps]
+
+    @property
+    def evidence(self) -> list[_EvidenceView]:
+        lang = self.locale.value
+        return [_EvidenceView(e, lang) for e in self._d.evidence]
+
+    @property
+    def deadlines(self) -> list[_DeadlineView]:
+        lang = self.locale.value
+        return [_DeadlineView(x, lang) for x in self._d.deadlines]
+
+    @property
+    def alternatives(self) -> list[_AlternativeView]:
+        lang = self.locale.value
+        return [_AlternativeView(a, lang) for a in self._d.alternatives]
+
+    @property
+    def trace(self) -> list[_TraceView]:
+        lang = self.locale.value
+        return [_TraceView(t, lang) for t in self._d.trace]
+
+    @property
+    def signals(self) -> list[_SignalView]:
+        lang = self.locale.value
+        return [_SignalView(x, lang) for x in self._d.signals]
+
+
+def _part(name: str) -> property:
+    return property(attrgetter("_p." + name))
+
+
+class _EvidenceView:
+    """An ``EvidenceItem`` as ``EvidenceRequirement``, its name in the locale."""
+
+    __slots__ = ("_lang", "_p")
+
+    def __init__(self, p: o.EvidenceItem, lang: str) -> None:
+        self._p = p
+        self._lang = lang
+
+    kind = _part("kind")
+    needed = _part("needed")
+    present = _part("present")
+
+    @property
+    def name(self) -> str:
+        return evidence_name(self._p.kind, self._lang)
+
+
+class _DeadlineView:
+    __slots__ = ("_lang", "_p")
+
+    def __init__(self, p: o.Deadline, lang: str) -> None:
+        self._p = p
+        self._lang = lang
+
+    kind = _part("kind")
+    at = _part("at")
+
+    @property
+    def note(self) -> str:
+        return localize(self._p.note, self._lang) if self._p.note else ""
+
+
+class _AlternativeView:
+    __slots__ = ("_lang", "_p")
+
+    def __init__(self, p: o.Alternative, lang: str) -> None:
+        self._p = p
+        self._lang = lang
+
+    action = _part("action")
+    rule_id = _part("rule_id")
+
+    @property
+    def condition(self) -> str:
+        return localize(self._p.condition, self._lang)
+
+
+class _TraceView:
+    __slots__ = ("_lang", "_p")
+
+    def __init__(self, p: o.TraceEntry, lang: str) -> None:
+        self._p = p
+        self._lang = lang
+
+    rule_id = _part("rule_id")
+    matched = _part("matched")
+
+    @property
+    def reason(self) -> str:
+        return localize(self._p.reason, self._lang)
+
+
+class _SignalView:
+    __slots__ = ("_lang", "_p")
+
+    def __init__(self, p: o.Signal, lang: str) -> None:
+        self._p = p
+        self._lang = lang
+
+    kind = _part("kind")
+    due_at = _part("due_at")
+
+    @property
+    def message(self) -> str:
+        return localize(self._p.message, self._lang)
