@@ -320,7 +320,7 @@ function shipmentView(shipment) {
       [t().carrier, shipment.carrier ?? "—"],
       [t().tracking, h("span", { class: "tracking-number" }, shipment.trackingNumber ?? "—")],
       [w("PICKUP"), chinaTime(shipment.pickedUpAt)],
-      [t().weight(shipment.recordedWeightG, shipment.expectedWeightG).split(" ")[0], t().weight(shipment.recordedWeightG, shipment.expectedWeightG)],
+      [t().weightLabel, t().weight(shipment.recordedWeightG, shipment.expectedWeightG)],
     ]),
     shipment.events.length
       ? h("ol", { class: "timeline" }, shipment.events.map((e) => h("li", {},
@@ -359,6 +359,9 @@ function decisionView(d) {
     h("p", { class: "rule-line" }, `${t().rule} ${d.ruleId} · ${d.ruleSummary}`),
     h("p", { class: "evaluated" }, t().evaluatedAt(chinaTime(d.evaluatedAt))),
     section(t().rationale, h("p", { id: "rationale" }, d.rationale)),
+    section(t().buyerMessage,
+      h("div", { class: "script" }, h("h4", {}, "简体中文"), h("p", { id: "script-zh", lang: "zh-CN" }, d.scripts.zhCN), copyButton("copy-zh", d.scripts.zhCN)),
+      h("div", { class: "script" }, h("h4", {}, "English"), h("p", { id: "script-en", lang: "en" }, d.scripts.en), copyButton("copy-en", d.scripts.en))),
     section(t().steps, h("ol", { class: "steps" }, d.steps.map((s) => h("li", {}, s)))),
     section(t().checklist, d.evidence.length ? checklist : h("p", { class: "muted" }, t().none)),
     section(t().deadlines, d.deadlines.length ? h("ul", { class: "deadlines" }, d.deadlines.map((x) => h("li", {},
@@ -371,9 +374,6 @@ function decisionView(d) {
     h("details", { class: "card trace" }, h("summary", {}, `${t().trace} (${d.trace.length})`),
       h("ol", {}, d.trace.map((x) => h("li", { class: x.matched ? "matched" : "" },
         h("strong", {}, x.ruleId), ` ${x.matched ? t().matched : t().notMatched} — ${x.reason}`)))),
-    section(t().buyerMessage,
-      h("div", { class: "script" }, h("h4", {}, "简体中文"), h("p", { id: "script-zh", lang: "zh-CN" }, d.scripts.zhCN), copyButton("copy-zh", d.scripts.zhCN)),
-      h("div", { class: "script" }, h("h4", {}, "English"), h("p", { id: "script-en", lang: "en" }, d.scripts.en), copyButton("copy-en", d.scripts.en))),
   );
 }
 
@@ -466,11 +466,11 @@ function renderCase() {
   const facts = h("div", { class: "facts" },
     section(t().order, dl([
       ["#", order.orderNumber], [t().amount, `¥${order.amount}`], [t().status, w(order.status)],
-      ["", w(order.platform)], [t().confirmedAt, chinaTime(order.confirmedAt)], [t().shipBy, order.shipBy ? chinaTime(order.shipBy) : null],
+      [t().platform, w(order.platform)], [t().confirmedAt, chinaTime(order.confirmedAt)], [t().shipBy, order.shipBy ? chinaTime(order.shipBy) : null],
     ])),
     section(t().parcel, shipmentView(shipment)),
     c.__typename === "RefundRequest" ? section(t().refund, dl([
-      ["#", c.refundNumber], [t().reason, w(c.reason)], ["", w(c.type)], [t().status, w(c.refundStatus)],
+      ["#", c.refundNumber], [t().reason, w(c.reason)], [t().type, w(c.type)], [t().status, w(c.refundStatus)],
       [t().amount, c.refundAmount ? `¥${c.refundAmount}` : null], [t().requestedAt, chinaTime(c.requestedAt)],
     ])) : null,
     section(t().evidence, order.evidence.length ? h("ul", { class: "evidence" }, order.evidence.map((e) => h("li", {},
