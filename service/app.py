@@ -1,4 +1,4 @@
-"""The ASGI application: /graphql, /subgraph (federation), /healthz, /readyz, /static/
+"""The ASGI application: /graphql, /subgraph (federation), /healthz, /readyz, /static/, /app/
 (and /metrics, by instrument())."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from service.observability.tracing import Tracing, configure_tracing
 from service.store.refresher import Refresher
 from service.web.graphiql import graphiql_page
 from service.web.static import static_mount
+from service.web.workbench import workbench_routes
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -143,6 +144,7 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/subgraph", subgraph, methods=["GET", "POST"]),
+            *workbench_routes(settings, demo_token=demo_token),
             static_mount(),
         ],
         lifespan=lifespan,

@@ -107,6 +107,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         where = "the demo token is in" if token is not None else "put a token in"
         address = f"http://{_url_host(args.host)}:{args.port}/graphql"
         print(f"GraphiQL:   {address} (works offline; {where} its Headers tab)")
+    workbench = f"http://{_url_host(args.host)}:{args.port}/app/"
+    sign_in = "sign in with the demo link" if token is not None else "sign in with a token"
+    print(f"Workbench:  {workbench} (works offline; {sign_in})")
     sys.stdout.flush()  # the address shows now, also when stdout is a pipe
     app = create_app(settings, demo_token=token)
     run(app, host=args.host, port=args.port, settings=settings)

@@ -53,14 +53,16 @@ def run_cli(*argv: str, workdir: Path) -> str:
 
 
 @contextmanager
-def serve(*argv: str, workdir: Path) -> Iterator[Server]:
-    """Run ``aftersales serve ARGV`` until the block ends; ready once /healthz answers."""
+def serve(*argv: str, workdir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Run ``aftersales serve ARGV`` until the block ends; ready once /healthz answers.
+    ``env`` adds settings to the environment (names without the prefix)."""
     port = free_port()
     stdout, stderr = workdir / f"serve-{port}.out", workdir / f"serve-{port}.err"
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *argv],
-            env=_environment(workdir),
+            env=_environment(workdir)
+            | {f"{ENV_PREFIX}{name}": value for name, value in (env or {}).items()},
             cwd=workdir,
             stdout=out,
             stderr=err,
