@@ -30,6 +30,7 @@ from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
 from service.observability.tracing import Tracing, configure_tracing
+from service.events.worker import start_delivering, stop_delivering
 from service.store.refresher import Refresher
 from service.web.graphiql import graphiql_page
 from service.web.static import static_mount
@@ -104,7 +105,10 @@ def create_app(
             refresher = Refresher(sessionmaker)
             background = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
         purger = start_purging(sessionmaker, settings.idempotency_purge_interval_s)
+        # Webhooks go out from here too, so one `aftersales serve` is a whole setup.
+        deliveries = start_delivering(sessionmaker, settings)
         yield
+        await stop_delivering(deliveries)
         await stop_purging(purger)
         if background is not None:
             background.cancel()

@@ -129,6 +129,13 @@ class Settings(BaseSettings):
         description="comma-separated hosts or CIDRs a prod webhook may reach although they"
         " are loopback, link-local or private",
     )
+    webhook_lease_s: float = Field(
+        default=60.0,
+        ge=1,
+        le=3600,
+        description="how long a claimed delivery is a worker's before another may retry it"
+        " (a worker that died mid-delivery); keep it above the webhook timeout",
+    )
     deliver_interval_s: float = Field(
         default=1.0,
         ge=0,

@@ -228,6 +228,7 @@ class Deliverer:
     def __post_init__(self) -> None:
         # Never follow redirects: a 3xx is a failure, so no other host is ever called.
         self.client = _client(self.settings.webhook_timeout_s)
+        self.lease = timedelta(seconds=self.settings.webhook_lease_s)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -55,7 +55,10 @@ def receiver(script: list[int] | None = None, hold_first_s: float = 0.0) -> Iter
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # a worker opens up to 100 connections at once
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     rec.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
