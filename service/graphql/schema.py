@@ -18,6 +18,7 @@ from service.graphql import fast_input
 from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
+from service.graphql.subscriptions import Subscription
 from service.graphql.queries import Query
 from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
@@ -78,6 +79,7 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Not reachable from any field: documents the refusal codes in the SDL.
         types=[RequestErrorCode],
         config=schema_config(),
