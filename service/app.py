@@ -22,6 +22,7 @@ from service.body_limit import BodyLimitMiddleware
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
+from service.events.worker import start_delivering, stop_delivering
 from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
@@ -30,7 +31,6 @@ from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
 from service.observability import RequestInfoExtension, instrument
 from service.observability.tracing import Tracing, configure_tracing
-from service.events.worker import start_delivering, stop_delivering
 from service.store.refresher import Refresher
 from service.web.graphiql import graphiql_page
 from service.web.static import static_mount

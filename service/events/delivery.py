@@ -54,8 +54,9 @@ def _utcnow() -> datetime:
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
     """The wait after the ``attempts``-th failure: exponential, with the upper half
     jittered so that retries of many deliveries spread out."""
-    base = min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
-    return base * (0.5 + 0.5 * rng())
+    base: timedelta = min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    factor: float = 0.5 + 0.5 * rng()
+    return base * factor
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,7 @@ def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list
     if not ids:
         return []
     session.execute(
-        update(d)
-        .where(d.id.in_(ids))
-        .values(next_attempt_at=now + lease, attempts=d.attempts + 1)
+        update(d).where(d.id.in_(ids)).values(next_attempt_at=now + lease, attempts=d.attempts + 1)
     )
     rows = session.execute(
         select(d.id, d.endpoint_id, WebhookEndpoint.url, WebhookEndpoint.secret, CaseEvent)
@@ -129,9 +128,7 @@ def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list
 
 def queue_lag(session: Session, now: datetime) -> float:
     oldest = session.execute(
-        select(func.min(WebhookDelivery.next_attempt_at)).where(
-            WebhookDelivery.status == PENDING
-        )
+        select(func.min(WebhookDelivery.next_attempt_at)).where(WebhookDelivery.status == PENDING)
     ).scalar_one_or_none()
     return max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
 
@@ -181,7 +178,9 @@ def record(session: Session, outcomes: Sequence[Outcome], now: datetime, max_fai
         mine = and_(d.id == c.id, d.status == PENDING)
         if o.delivered:
             metrics.DELIVERIES.labels("delivered").inc()
-            session.execute(update(d).where(mine).values(status=DELIVERED, delivered_at=now, **common))
+            session.execute(
+                update(d).where(mine).values(status=DELIVERED, delivered_at=now, **common)
+            )
             session.execute(
                 update(WebhookEndpoint)
                 .where(WebhookEndpoint.id == c.endpoint_id)

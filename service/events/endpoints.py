@@ -52,7 +52,11 @@ async def create_endpoint(
     await _check_url(url, settings)
     kinds = check_types(event_types)
     count = len(
-        (await session.execute(select(WebhookEndpoint.id).where(WebhookEndpoint.shop_id == shop_id)))
+        (
+            await session.execute(
+                select(WebhookEndpoint.id).where(WebhookEndpoint.shop_id == shop_id)
+            )
+        )
         .scalars()
         .all()
     )

@@ -14,7 +14,9 @@ from prometheus_client.registry import Collector
 REGISTRY = CollectorRegistry()
 
 EVENTS_CREATED = Counter(
-    "aftersales_events_created", "Case events written to the outbox, by type", ["type"],
+    "aftersales_events_created",
+    "Case events written to the outbox, by type",
+    ["type"],
     registry=REGISTRY,
 )
 DELIVERIES = Counter(

@@ -68,19 +68,25 @@ class Worker:
 
     def healthy(self) -> bool:
         # A pass includes HTTP calls bounded by the timeout; allow a few of them.
-        limit = max(60.0, 4 * self.settings.webhook_timeout_s + 4 * self.settings.deliver_interval_s)
+        limit = max(
+            60.0, 4 * self.settings.webhook_timeout_s + 4 * self.settings.deliver_interval_s
+        )
         return time.monotonic() - self.last_pass < limit
 
 
-async def _health(worker: Worker, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _health(
+    worker: Worker, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     try:
         await asyncio.wait_for(reader.readline(), 5)
         ok = worker.healthy()
         body = b"ok\n" if ok else b"stalled\n"
         status = b"200 OK" if ok else b"503 Service Unavailable"
         writer.write(
-            b"HTTP/1.1 " + status + b"\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
-            % len(body) + body
+            b"HTTP/1.1 "
+            + status
+            + b"\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+            + body
         )
         await writer.drain()
     except (TimeoutError, ConnectionError):

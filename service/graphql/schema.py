@@ -18,10 +18,10 @@ from service.graphql import fast_input
 from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
-from service.graphql.subscriptions import Subscription
 from service.graphql.queries import Query
 from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
+from service.graphql.subscriptions import Subscription
 from service.graphql.text_guard import NoUnstorableLiterals
 from service.graphql.types.inputs import CaseInput
 

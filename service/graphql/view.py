@@ -11,8 +11,8 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -70,7 +70,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.policies = PolicyCache(ttl_s=settings.policy_cache_ttl_s)
         self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
         self.costs = CostGate(schema._schema, settings)  # type: ignore[attr-defined]
-        self.websockets = schema.subscription is not None  # type: ignore[attr-defined]
+        self.websockets = schema.subscription is not None
 
     async def on_ws_connect(self, context: Any) -> Any:
         """Authenticate a websocket by the token in its connection_init payload."""

@@ -38,7 +38,7 @@ def receiver(script: list[int] | None = None, hold_first_s: float = 0.0) -> Iter
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             with rec.lock:
                 rec.got.append(Received({k.lower(): v for k, v in self.headers.items()}, body))

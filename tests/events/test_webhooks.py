@@ -190,7 +190,11 @@ async def test_events_of_one_case_arrive_in_order_across_retries(
             await deliverer.aclose()
     sent = [orjson.loads(r.body)["type"] for r in rec.got]
     refund_events = [t for t in sent if t != types.DECISION_CHANGED]
-    assert refund_events[:3] == [types.DEADLINE_APPROACHING, types.DEADLINE_APPROACHING, types.OVERDUE]
+    assert refund_events[:3] == [
+        types.DEADLINE_APPROACHING,
+        types.DEADLINE_APPROACHING,
+        types.OVERDUE,
+    ]
 
 
 async def test_another_shops_endpoint_never_sees_the_event(

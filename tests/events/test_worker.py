@@ -41,7 +41,9 @@ def _event(shop: Shop, n: int, now: datetime) -> dict[str, object]:
 
 async def _events(session: AsyncSession, shop: Shop, count: int) -> None:
     now = datetime.now(UTC)
-    await session.run_sync(lambda s: outbox.write(s, [_event(shop, i, now) for i in range(count)], now))
+    await session.run_sync(
+        lambda s: outbox.write(s, [_event(shop, i, now) for i in range(count)], now)
+    )
     await session.commit()
 
 
@@ -130,9 +132,7 @@ async def test_two_workers_deliver_1000_events_none_twice(
         await session.commit()
         await _events(session, shop, 1000)
         engines: list[AsyncEngine] = [create_engine(settings) for _ in range(2)]
-        deliverers = [
-            Deliverer(create_sessionmaker(e), settings, batch=50) for e in engines
-        ]
+        deliverers = [Deliverer(create_sessionmaker(e), settings, batch=50) for e in engines]
         try:
             counts = await asyncio.gather(*(d.run_once() for d in deliverers))
         finally:

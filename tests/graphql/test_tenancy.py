@@ -11,6 +11,7 @@ from graphql import build_schema
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.config import Settings
 from service.db.models import (
     ActionRecord,
     EvidenceItem,
@@ -23,7 +24,6 @@ from service.db.models import (
     WebhookEndpoint,
 )
 from service.decision.facts import OrderStatus, RefundReason, TrackingEventKind
-from service.config import Settings
 from service.events import outbox
 from service.events.endpoints import create_endpoint
 from service.graphql.relay import to_global_id
