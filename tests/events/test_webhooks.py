@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from standardwebhooks.webhooks import Webhook
 
-from service.config import Settings
+from service.config import Environment, Settings
 from service.db.engine import create_sessionmaker
 from service.db.models import CaseEvent, CaseState, Shop, WebhookDelivery, WebhookEndpoint
 from service.events import types
@@ -227,3 +227,46 @@ async def test_unknown_event_types_and_bad_urls_are_refused(
     with pytest.raises(EndpointError) as bad_url:
         await create_endpoint(session, shop.id, "ftp://example.com/h", [], settings)
     assert bad_url.value.field == "url"
+
+
+async def test_metrics_count_events_and_deliveries(
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    from service.observability.metrics import Metrics
+
+    metrics = Metrics()
+
+    def sample(name: str, **labels: str) -> float:
+        return metrics.registry.get_sample_value(name, labels) or 0.0
+
+    created = sample("aftersales_events_created_total", type=types.OVERDUE)
+    delivered = sample("aftersales_webhook_deliveries_total", outcome="delivered")
+    shop = await make_shop(session)
+    with receiver() as rec:
+        await _endpoint(session, shop, rec.url, settings, [types.OVERDUE])
+        state = await _refund_case(session, shop)
+        assert state.due_at is not None
+        clock = Clock(state.due_at + timedelta(minutes=1))
+        refresher, deliverer = _workers(engine, settings, clock)
+        try:
+            await refresher.run_once()
+            await deliverer.run_once()
+        finally:
+            await deliverer.aclose()
+    assert sample("aftersales_events_created_total", type=types.OVERDUE) == created + 1
+    assert sample("aftersales_webhook_deliveries_total", outcome="delivered") == delivered + 1
+    assert sample("aftersales_webhook_delivery_seconds_count") >= 1
+
+
+async def test_prod_refuses_internal_addresses_unless_allow_listed(
+    session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(session)
+    prod = settings.model_copy(update={"env": Environment.PROD})
+    for url in ("http://example.com/h", "https://127.0.0.1/h", "https://169.254.169.254/x"):
+        with pytest.raises(EndpointError) as refused:
+            await create_endpoint(session, shop.id, url, [], prod)
+        assert refused.value.field == "url", url
+    allowed = prod.model_copy(update={"webhook_allowed_hosts": "10.0.0.0/8, 127.0.0.1"})
+    ep = await create_endpoint(session, shop.id, "https://127.0.0.1/h", [], allowed)
+    assert ep.id is not None
