@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import orjson
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
 
@@ -166,51 +166,74 @@ def disable_endpoint(session: Session, endpoint_id: int, reason: str, now: datet
 
 
 def record(session: Session, outcomes: Sequence[Outcome], now: datetime, max_failures: int) -> None:
-    d = WebhookDelivery
-    for o in outcomes:
-        c = o.claimed
-        common: dict[str, Any] = {
-            "last_status_code": o.status_code,
-            "last_latency_ms": o.latency_ms,
-            "last_error": o.error[:300] if o.error else None,
-        }
-        # Only a row this pass still holds: a replay or a disable may have moved it.
-        mine = and_(d.id == c.id, d.status == PENDING)
-        if o.delivered:
-            metrics.DELIVERIES.labels("delivered").inc()
-            session.execute(
-                update(d).where(mine).values(status=DELIVERED, delivered_at=now, **common)
-            )
-            session.execute(
-                update(WebhookEndpoint)
-                .where(WebhookEndpoint.id == c.endpoint_id)
-                .values(consecutive_failures=0)
-            )
-            continue
-        if o.status_code == 410:
-            metrics.DELIVERIES.labels("gone").inc()
-            session.execute(update(d).where(mine).values(status=FAILED, **common))
-            disable_endpoint(session, c.endpoint_id, "the receiver answered 410 Gone", now)
-            continue
-        attempts = session.execute(select(d.attempts).where(d.id == c.id)).scalar_one()
-        if now - c.created_at >= GIVE_UP_AFTER:
-            metrics.DELIVERIES.labels("failed").inc()
-            session.execute(update(d).where(mine).values(status=FAILED, **common))
-        else:
-            metrics.DELIVERIES.labels("retry").inc()
-            retry_at = now + backoff(attempts)
-            session.execute(update(d).where(mine).values(next_attempt_at=retry_at, **common))
+    delivered = [o for o in outcomes if o.delivered]
+    if delivered:
+        metrics.DELIVERIES.labels("delivered").inc(len(delivered))
+        _mark_delivered(session, delivered, now)
+        ok_endpoints = sorted({o.claimed.endpoint_id for o in delivered})
         session.execute(
             update(WebhookEndpoint)
-            .where(WebhookEndpoint.id == c.endpoint_id)
-            .values(consecutive_failures=WebhookEndpoint.consecutive_failures + 1)
+            .where(WebhookEndpoint.id.in_(ok_endpoints), WebhookEndpoint.consecutive_failures != 0)
+            .values(consecutive_failures=0)
         )
-        failures = session.execute(
-            select(WebhookEndpoint.consecutive_failures).where(WebhookEndpoint.id == c.endpoint_id)
-        ).scalar_one()
-        if failures >= max_failures:
-            reason = f"{failures} consecutive failed deliveries"
-            disable_endpoint(session, c.endpoint_id, reason, now)
+    for o in outcomes:
+        if not o.delivered:
+            _failed(session, o, now, max_failures)
+
+
+def _mark_delivered(session: Session, delivered: Sequence[Outcome], now: datetime) -> None:
+    # One executemany; only rows this pass still holds (a replay or a disable may
+    # have moved them).
+    table = cast(Table, WebhookDelivery.__table__)
+    stmt = (
+        table.update()
+        .where(table.c.id == bindparam("d_id"), table.c.status == PENDING)
+        .values(
+            status=DELIVERED,
+            delivered_at=now,
+            last_status_code=bindparam("d_code"),
+            last_latency_ms=bindparam("d_ms"),
+            last_error=None,
+        )
+    )
+    rows = [
+        {"d_id": o.claimed.id, "d_code": o.status_code, "d_ms": o.latency_ms} for o in delivered
+    ]
+    session.connection().execute(stmt, rows)
+
+
+def _failed(session: Session, o: Outcome, now: datetime, max_failures: int) -> None:
+    d = WebhookDelivery
+    c = o.claimed
+    common: dict[str, Any] = {
+        "last_status_code": o.status_code,
+        "last_latency_ms": o.latency_ms,
+        "last_error": o.error[:300] if o.error else None,
+    }
+    mine = and_(d.id == c.id, d.status == PENDING)
+    if o.status_code == 410:
+        metrics.DELIVERIES.labels("gone").inc()
+        session.execute(update(d).where(mine).values(status=FAILED, **common))
+        disable_endpoint(session, c.endpoint_id, "the receiver answered 410 Gone", now)
+        return
+    attempts = session.execute(select(d.attempts).where(d.id == c.id)).scalar_one()
+    if now - c.created_at >= GIVE_UP_AFTER:
+        metrics.DELIVERIES.labels("failed").inc()
+        session.execute(update(d).where(mine).values(status=FAILED, **common))
+    else:
+        metrics.DELIVERIES.labels("retry").inc()
+        retry_at = now + backoff(attempts)
+        session.execute(update(d).where(mine).values(next_attempt_at=retry_at, **common))
+    session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == c.endpoint_id)
+        .values(consecutive_failures=WebhookEndpoint.consecutive_failures + 1)
+    )
+    failures = session.execute(
+        select(WebhookEndpoint.consecutive_failures).where(WebhookEndpoint.id == c.endpoint_id)
+    ).scalar_one()
+    if failures >= max_failures:
+        disable_endpoint(session, c.endpoint_id, f"{failures} consecutive failed deliveries", now)
 
 
 @dataclass

@@ -136,17 +136,15 @@ def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list
     of the events inserted."""
     if not events:
         return []
-    # One statement per event: the dedup key may already be taken, and only the
-    # events actually inserted get deliveries.
+    # One executemany: the dedup keys already taken are skipped, and only the events
+    # actually inserted (returned) get deliveries.
     table = cast(Table, CaseEvent.__table__)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted: list[tuple[int, dict[str, Any]]] = []
-    for ev in events:
-        stmt = insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
-        got = session.execute(stmt.returning(table.c.id), ev).scalar_one_or_none()
-        if got is not None:
-            inserted.append((got, ev))
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+    by_key = {ev["dedup_key"]: ev for ev in events}
+    got = session.execute(stmt.returning(table.c.id, table.c.dedup_key), list(by_key.values()))
+    inserted = [(row.id, by_key[row.dedup_key]) for row in got]
     if not inserted:
         return []
     from service.events import metrics
