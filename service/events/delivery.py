@@ -26,7 +26,7 @@ import httpx
 import orjson
 from sqlalchemy import Table, and_, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.engine import begin_write
@@ -84,17 +84,19 @@ class Outcome:
 
 def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
     d = WebhookDelivery
-    earlier = aliased(WebhookDelivery)
-    head = ~exists().where(
-        earlier.endpoint_id == d.endpoint_id,
-        earlier.case_key == d.case_key,
-        earlier.status == PENDING,
-        earlier.id < d.id,
+    # The head of each case's line: its oldest pending delivery (per endpoint). An
+    # aggregate over the pending rows plans far better than an anti-join on "no
+    # older pending row".
+    heads = (
+        select(func.min(d.id))
+        .where(d.status == PENDING)
+        .group_by(d.endpoint_id, d.case_key)
+        .scalar_subquery()
     )
     enabled = exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.enabled)
     stmt = (
         select(d.id)
-        .where(d.status == PENDING, d.next_attempt_at <= now, head, enabled)
+        .where(d.id.in_(heads), d.next_attempt_at <= now, enabled)
         .order_by(d.next_attempt_at, d.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=d)

@@ -264,12 +264,14 @@ async def replay_webhook_delivery(
 
 async def webhook_endpoints(info: Info) -> list[WebhookEndpointType]:
     info.context.require_admin()
-    rows = await info.context.session.execute(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.shop_id == info.context.shop_id)
-        .order_by(WebhookEndpoint.id)
-    )
-    return [WebhookEndpointType.from_model(ep) for ep in rows.scalars()]
+    # Root fields resolve concurrently on one session: one at a time.
+    async with info.context.db_lock:
+        rows = await info.context.session.execute(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.shop_id == info.context.shop_id)
+            .order_by(WebhookEndpoint.id)
+        )
+        return [WebhookEndpointType.from_model(ep) for ep in rows.scalars()]
 
 
 async def webhook_deliveries(
@@ -290,5 +292,7 @@ async def webhook_deliveries(
     stmt = select(WebhookDelivery).where(WebhookDelivery.shop_id == info.context.shop_id)
     if status is not None:
         stmt = stmt.where(WebhookDelivery.status == status)
-    rows = await info.context.session.execute(stmt.order_by(WebhookDelivery.id.desc()).limit(last))
-    return [await _delivery(info, d) for d in rows.scalars()]
+    stmt = stmt.order_by(WebhookDelivery.id.desc()).limit(last)
+    async with info.context.db_lock:
+        rows = (await info.context.session.execute(stmt)).scalars().all()
+        return [await _delivery(info, d) for d in rows]
