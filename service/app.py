@@ -16,12 +16,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from service.body_limit import BodyLimitMiddleware
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
+from service.events.worker import start_delivering, stop_delivering
 from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
@@ -105,7 +106,10 @@ def create_app(
             refresher = Refresher(sessionmaker)
             background = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
         purger = start_purging(sessionmaker, settings.idempotency_purge_interval_s)
+        # Webhooks go out from here too, so one `aftersales serve` is a whole setup.
+        deliveries = start_delivering(sessionmaker, settings)
         yield
+        await stop_delivering(deliveries)
         await stop_purging(purger)
         if background is not None:
             background.cancel()
@@ -143,6 +147,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/subgraph", subgraph, methods=["GET", "POST"]),
             *workbench_routes(settings, demo_token=demo_token),
             static_mount(),

@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     refresh.set_defaults(handler=_refresh)
 
+    worker = commands.add_parser(
+        "worker", help="deliver webhooks and refresh stale case states, until SIGTERM"
+    )
+    worker.add_argument(
+        "--health-port", type=int, default=None, help="answer GET /healthz on this port"
+    )
+    worker.set_defaults(handler=_worker)
+
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="create a token and print it once")
@@ -113,6 +121,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     sys.stdout.flush()  # the address shows now, also when stdout is a pipe
     app = create_app(settings, demo_token=token)
     run(app, host=args.host, port=args.port, settings=settings)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from service.events.worker import run_worker
+    from service.observability.logging import configure_logging
+
+    if args.health_port is not None and not 0 < args.health_port < 65536:
+        raise CommandError(f"--health-port must be between 1 and 65535, got {args.health_port}")
+    configure_logging(settings.log_level)
+    asyncio.run(_check_database(settings))
+    asyncio.run(run_worker(settings, args.health_port))
     return 0
 
 

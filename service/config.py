@@ -115,6 +115,34 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:port/db: share the rate-limit buckets between replicas",
     )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="how long a webhook receiver may take to answer"
+    )
+    webhook_max_failures: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        description="consecutive failed deliveries after which an endpoint is disabled",
+    )
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description="comma-separated hosts or CIDRs a prod webhook may reach although they"
+        " are loopback, link-local or private",
+    )
+    webhook_lease_s: float = Field(
+        default=60.0,
+        ge=1,
+        le=3600,
+        description="how long a claimed delivery is a worker's before another may retry it"
+        " (a worker that died mid-delivery); keep it above the webhook timeout",
+    )
+    deliver_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=3600,
+        description="seconds between the worker's delivery passes when idle (0: the server"
+        " delivers nothing in-process; run `aftersales worker`)",
+    )
 
     @field_validator("redis_url")
     @classmethod

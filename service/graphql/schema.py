@@ -21,6 +21,7 @@ from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
 from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
+from service.graphql.subscriptions import Subscription
 from service.graphql.text_guard import NoUnstorableLiterals
 from service.graphql.types.inputs import CaseInput
 
@@ -78,6 +79,7 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Not reachable from any field: documents the refusal codes in the SDL.
         types=[RequestErrorCode],
         config=schema_config(),

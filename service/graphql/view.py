@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -32,6 +33,7 @@ from service.graphql.context import Context
 from service.graphql.cost_gate import CostGate
 from service.graphql.errors import DATABASE_UNAVAILABLE, database_unavailable
 from service.graphql.idempotency import Claim, Idempotency
+from service.graphql.subscriptions import ConnectionRejectionError, token_of
 from service.http_errors import with_charset
 from service.store.policy_cache import PolicyCache
 from service.store.tokens import PrincipalCache, authenticate
@@ -68,8 +70,24 @@ class GraphQLView(GraphQL[Context, None]):
         self.policies = PolicyCache(ttl_s=settings.policy_cache_ttl_s)
         self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
         self.costs = CostGate(schema._schema, settings)  # type: ignore[attr-defined]
+        self.websockets = schema.subscription is not None
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """Authenticate a websocket by the token in its connection_init payload."""
+        token = token_of(context.get("connection_params"))
+        if token is None:
+            raise ConnectionRejectionError({"message": "send the token in connection_init"})
+        async with self.sessionmaker() as session:
+            principal = await authenticate(session, token)
+        if principal is None:
+            raise ConnectionRejectionError({"message": "invalid or revoked token"})
+        context["shop_id"] = principal.shop_id
+        return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.websockets:
+            await super().__call__(scope, receive, send)  # caseEvents subscriptions
+            return
         if scope["type"] != "http":
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return

@@ -17,10 +17,12 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
+from service.events.metrics import Forward as EventsForward
 from service.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics", "PoolStats", "record_decision"]
 
@@ -126,6 +128,8 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_StateCollector(self))
+        # Events and webhook deliveries (service.events.metrics), on /metrics too.
+        self.registry.register(EventsForward())
         self._request_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         self._decision_children: dict[tuple[str, str], Any] = {}
 

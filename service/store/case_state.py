@@ -44,6 +44,8 @@ from service.decision.facts import OrderStatus, RefundStatus
 from service.decision.horizon import earliest_after, next_change
 from service.decision.policy import Policy
 from service.decision.table import render_rule_table
+from service.events import outbox
+from service.events.types import warning_before
 from service.store.facts import case_facts, shop_policy
 
 # Bump when a rule's behaviour changes in a way the rule table does not show.
@@ -180,10 +182,22 @@ def group_states(
 
     rows = [decided(None, order_open)]
     rows += [decided(rf, o) for rf, o in zip(refunds, refund_open, strict=True)]
+    # Wake when a deadline's warning window opens: its event is due then.
+    bounds += warning_instants(rows)
     stale_at = earliest_after(bounds, now)
     for row in rows:
         row["stale_at"] = stale_at
     return rows
+
+
+def warning_instants(rows: Sequence[dict[str, Any]]) -> list[datetime]:
+    """When the warning windows of the open rows' deadlines open."""
+    out = []
+    for row in rows:
+        window = warning_before(row["deadline_kind"])
+        if row["open"] and row["due_at"] is not None and window is not None:
+            out.append(row["due_at"] - window)
+    return out
 
 
 # -- recomputing ---------------------------------------------------------------------
@@ -275,6 +289,8 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
             shop_policy(shops[order.shop_id], order.platform),
             now,
         )
+    # Events compare the stored rows with the new ones: before the upsert.
+    outbox.record(session, rows, now)
     _upsert(session, rows)
     return got
 

@@ -24,6 +24,7 @@ def load(name: str) -> dict[str, Any]:
 def pod_specs() -> list[dict[str, Any]]:
     return [
         load("deployment.yaml")["spec"]["template"]["spec"],
+        load("worker-deployment.yaml")["spec"]["template"]["spec"],
         load("migrate-job.yaml")["spec"]["template"]["spec"],
     ]
 
@@ -80,7 +81,7 @@ def test_secret_template_holds_only_placeholders() -> None:
     assert all("CHANGE_ME" in value for value in secret["stringData"].values())
 
 
-@pytest.mark.parametrize("pod", pod_specs(), ids=["deployment", "migrate-job"])
+@pytest.mark.parametrize("pod", pod_specs(), ids=["deployment", "worker", "migrate-job"])
 def test_pods_are_hardened(pod: dict[str, Any]) -> None:
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
@@ -115,3 +116,23 @@ def test_migration_job_runs_migrate() -> None:
     [container] = job["spec"]["template"]["spec"]["containers"]
     assert container["args"] == ["migrate"]
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+
+def test_worker_deployment_runs_the_worker_with_probes_and_a_budget() -> None:
+    worker = load("worker-deployment.yaml")
+    [container] = worker["spec"]["template"]["spec"]["containers"]
+    assert container["args"][0] == "worker"
+    port = int(container["args"][container["args"].index("--health-port") + 1])
+    assert container["ports"][0]["containerPort"] == port
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert worker["spec"]["replicas"] >= 2
+    labels = worker["spec"]["template"]["metadata"]["labels"]
+    pdb = load("worker-pdb.yaml")
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert pdb["spec"]["minAvailable"] >= 1
+    # the API pods leave delivery to the worker
+    [api] = load("deployment.yaml")["spec"]["template"]["spec"]["containers"]
+    assert {"name": "AFTERSALES_DELIVER_INTERVAL_S", "value": "0"} in api["env"]
+    # the API's Service and budget do not select worker pods
+    assert not load("service.yaml")["spec"]["selector"].items() <= labels.items()
+    assert not load("pdb.yaml")["spec"]["selector"]["matchLabels"].items() <= labels.items()

@@ -11,6 +11,7 @@ from graphql import build_schema
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.config import Settings
 from service.db.models import (
     ActionRecord,
     EvidenceItem,
@@ -19,8 +20,12 @@ from service.db.models import (
     Role,
     Shipment,
     TrackingEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from service.decision.facts import OrderStatus, RefundReason, TrackingEventKind
+from service.events import outbox
+from service.events.endpoints import create_endpoint
 from service.graphql.relay import to_global_id
 from service.graphql.sdl import SDL_PATH
 from tests.conftest import make_shop, make_token
@@ -39,6 +44,8 @@ QUERIES: dict[str, str] = {
     "recommend": """query { recommend(case: {order: {orderNumber: "A-1", platform: PDD,
         amount: "10.00", status: AWAITING_SHIPMENT, confirmedAt: "2026-11-23T08:00:00Z"},
         inquiry: URGE_SHIPMENT}) { decision { ruleId } userErrors { code } } }""",
+    "webhookEndpoints": "{ webhookEndpoints { id url } }",
+    "webhookDeliveries": "{ webhookDeliveries { id status } }",
 }
 
 MUTATIONS: dict[str, str] = {
@@ -64,6 +71,14 @@ MUTATIONS: dict[str, str] = {
         takenAction: AGREE_REFUND}) { actionRecord { id } userErrors { field code } } }""",
     "updateShopPolicy": """mutation { updateShopPolicy(input: {couponAmount: "9.00"})
         { shop { slug couponAmount } userErrors { code } } }""",
+    "createWebhookEndpoint": """mutation { createWebhookEndpoint(input: {url:
+        "https://b.example/hook"}) { endpoint { id } userErrors { code } } }""",
+    "updateWebhookEndpoint": """mutation($e: ID!) { updateWebhookEndpoint(input: {id: $e,
+        enabled: false}) { endpoint { id } userErrors { field code } } }""",
+    "replayWebhookDelivery": """mutation($d: ID!) { replayWebhookDelivery(id: $d)
+        { delivery { id } userErrors { field code } } }""",
+    "deleteWebhookEndpoint": """mutation($e: ID!) { deleteWebhookEndpoint(id: $e)
+        { deletedId userErrors { field code } } }""",
 }
 
 
@@ -100,6 +115,19 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         tracking_number="ZT-A",
     )
     refund = await make_refund(session, order, "RF-A", reason=RefundReason.NO_LONGER_WANTED)
+    endpoint = await create_endpoint(session, shop_a.id, "https://a.example/hook", [], Settings())
+    event = {
+        "uid": "evt_a",
+        "shop_id": shop_a.id,
+        "type": "case.overdue",
+        "dedup_key": "a",
+        "case_key": "ORDER:1",
+        "payload": {},
+        "created_at": NOW,
+    }
+    await session.run_sync(lambda s: outbox.write(s, [event], NOW))
+    delivery_id = (await session.execute(select(WebhookDelivery.id))).scalar_one()
+    endpoint_id = endpoint.id
     token_a = await make_token(session, shop_a, Role.ADMIN)
     shop_a_id = shop_a.id
     shop_b = await make_shop(session, "shop-b")
@@ -108,6 +136,8 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         "o": to_global_id("Order", order.id),
         "s": to_global_id("Shipment", shipment.id),
         "r": to_global_id("RefundRequest", refund.id),
+        "e": to_global_id("WebhookEndpoint", endpoint.id),
+        "d": to_global_id("WebhookDelivery", delivery_id),
     }
     order_id, order_amount, refund_id = order.id, order.amount, refund.id
     before = await _counts(session, shop_a_id)
@@ -131,6 +161,7 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         assert results[name] == {"totalCount": 0, "nodes": []}, name
     assert results["workQueue"] == {"totalCount": 0, "edges": []}
     assert results["recommend"]["userErrors"] == []  # stateless: B's own inline facts
+    assert results["webhookEndpoints"] == results["webhookDeliveries"] == []
 
     # when shop B runs every mutation against A's ids and numbers
     for name, document in MUTATIONS.items():
@@ -139,7 +170,7 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         assert "errors" not in body, (name, body)
         payload = body["data"][name]
         codes = {e["code"] for e in payload["userErrors"]}
-        if name in {"upsertOrders", "updateShopPolicy"}:
+        if name in {"upsertOrders", "updateShopPolicy", "createWebhookEndpoint"}:
             assert codes == set(), (name, payload)  # acts on B's own data only
         else:
             assert codes == {"NOT_FOUND"}, (name, payload)
@@ -152,3 +183,5 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
     assert a_order.amount == order_amount
     a_refund = await session.get(RefundRequest, refund_id)
     assert a_refund is not None and a_refund.status.value == "PENDING"
+    a_endpoint = await session.get(WebhookEndpoint, endpoint_id)
+    assert a_endpoint is not None and a_endpoint.enabled

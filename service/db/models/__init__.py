@@ -2,6 +2,7 @@
 
 from service.db.models.audit import ActionRecord
 from service.db.models.case_state import CaseState
+from service.db.models.events import CaseEvent, WebhookDelivery, WebhookEndpoint
 from service.db.models.evidence import EvidenceItem, EvidenceSource
 from service.db.models.idempotency import IdempotencyKey
 from service.db.models.order import Order, OrderLine
@@ -13,6 +14,7 @@ from service.db.models.token import ApiToken, Role
 __all__ = [
     "ActionRecord",
     "ApiToken",
+    "CaseEvent",
     "CaseState",
     "EvidenceItem",
     "EvidenceSource",
@@ -24,4 +26,6 @@ __all__ = [
     "Shipment",
     "Shop",
     "TrackingEvent",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

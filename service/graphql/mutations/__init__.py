@@ -29,6 +29,16 @@ from service.graphql.mutations.update_shop_policy import (
     update_shop_policy,
 )
 from service.graphql.mutations.upsert_orders import UpsertOrdersPayload, upsert_orders
+from service.graphql.webhooks import (
+    CreateWebhookEndpointPayload,
+    DeleteWebhookEndpointPayload,
+    ReplayWebhookDeliveryPayload,
+    UpdateWebhookEndpointPayload,
+    create_webhook_endpoint,
+    delete_webhook_endpoint,
+    replay_webhook_delivery,
+    update_webhook_endpoint,
+)
 
 INGEST = " Needs an integration or admin token."
 
@@ -73,4 +83,22 @@ class Mutation:
     update_shop_policy: UpdateShopPolicyPayload = strawberry.mutation(
         resolver=update_shop_policy,
         description="Set or clear the shop's policy overrides. Needs an admin token.",
+    )
+    create_webhook_endpoint: CreateWebhookEndpointPayload = strawberry.mutation(
+        resolver=create_webhook_endpoint,
+        description="Register a URL to receive the shop's events, signed per Standard"
+        " Webhooks; the secret is returned once. Needs an admin token.",
+    )
+    update_webhook_endpoint: UpdateWebhookEndpointPayload = strawberry.mutation(
+        resolver=update_webhook_endpoint,
+        description="Change, disable or re-enable a webhook endpoint. Needs an admin token.",
+    )
+    delete_webhook_endpoint: DeleteWebhookEndpointPayload = strawberry.mutation(
+        resolver=delete_webhook_endpoint,
+        description="Delete a webhook endpoint and its delivery log. Needs an admin token.",
+    )
+    replay_webhook_delivery: ReplayWebhookDeliveryPayload = strawberry.mutation(
+        resolver=replay_webhook_delivery,
+        description="Send a delivery again (any status), as soon as a worker gets to it."
+        " Needs an admin token.",
     )

@@ -28,6 +28,12 @@ from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
 from service.graphql.types.shipment import ShipmentType
 from service.graphql.types.shop import ShopType, load_shop
+from service.graphql.webhooks import (
+    WebhookDeliveryType,
+    WebhookEndpointType,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 
 PAGE_ARGS = (
     f"`first` defaults to {DEFAULT_PAGE} and may be at most {MAX_PAGE}; pass the previous"
@@ -61,6 +67,16 @@ class Query:
     @strawberry.field(description="The shop the calling token belongs to.")
     async def shop(self, info: Info) -> ShopType:
         return await load_shop(info)
+
+    webhook_endpoints: list[WebhookEndpointType] = strawberry.field(
+        resolver=webhook_endpoints,
+        description="The shop's webhook endpoints (no secrets). Needs an admin token.",
+    )
+    webhook_deliveries: list[WebhookDeliveryType] = strawberry.field(
+        resolver=webhook_deliveries,
+        description="The delivery log, newest first: status, attempts, last response code"
+        " and latency. Needs an admin token.",
+    )
 
     @strawberry.field(
         description="Fetch an order, shipment, refund request or action record by global id;"

@@ -1,0 +1,1 @@
+"""Events out: the transactional outbox of case events, signed webhooks, the worker."""

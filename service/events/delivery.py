@@ -1,0 +1,318 @@
+"""Delivering webhooks: at least once, in order per case, with backoff.
+
+A pass claims due deliveries in a short transaction: on PostgreSQL with
+``FOR UPDATE SKIP LOCKED``, so workers sharing the outbox never take the same row,
+and by moving ``next_attempt_at`` one lease ahead (and counting the attempt). The
+HTTP requests run outside any transaction; a second one writes the outcomes. A
+worker that dies mid-delivery leaves the row pending: once its lease passes another
+pass sends it again (at least once; receivers dedupe on ``webhook-id``).
+
+Only the oldest pending delivery of a case and endpoint is ever due, so a case's
+events arrive in the order they happened, also across retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import httpx
+import orjson
+from sqlalchemy import Table, and_, bindparam, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from service.config import Settings
+from service.db.engine import begin_write
+from service.db.models import CaseEvent, WebhookDelivery, WebhookEndpoint
+from service.events import metrics, outbox, signing, types
+from service.events.addresses import UnsafeUrl, check_target
+
+log = logging.getLogger(__name__)
+
+PENDING = outbox.PENDING
+DELIVERED = "DELIVERED"
+FAILED = "FAILED"
+# Retries stop this long after the event; the backoff doubles up to MAX_BACKOFF.
+GIVE_UP_AFTER = timedelta(hours=24)
+FIRST_BACKOFF = timedelta(seconds=5)
+MAX_BACKOFF = timedelta(hours=2)
+# Enough of a receiver's answer for the log; the rest is never read.
+MAX_RESPONSE_BYTES = 16 * 1024
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
+    """The wait after the ``attempts``-th failure: exponential, with the upper half
+    jittered so that retries of many deliveries spread out."""
+    base: timedelta = min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    factor: float = 0.5 + 0.5 * rng()
+    return base * factor
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    endpoint_id: int
+    url: str
+    secret: str
+    uid: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claimed: Claimed
+    status_code: int | None
+    latency_ms: int | None
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    d = WebhookDelivery
+    # The head of each case's line: its oldest pending delivery (per endpoint). An
+    # aggregate over the pending rows plans far better than an anti-join on "no
+    # older pending row".
+    heads = (
+        select(func.min(d.id))
+        .where(d.status == PENDING)
+        .group_by(d.endpoint_id, d.case_key)
+        .scalar_subquery()
+    )
+    enabled = exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.enabled)
+    stmt = (
+        select(d.id)
+        .where(d.id.in_(heads), d.next_attempt_at <= now, enabled)
+        .order_by(d.next_attempt_at, d.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=d)
+    )
+    ids = list(session.execute(stmt).scalars())
+    if not ids:
+        return []
+    session.execute(
+        update(d).where(d.id.in_(ids)).values(next_attempt_at=now + lease, attempts=d.attempts + 1)
+    )
+    rows = session.execute(
+        select(d.id, d.endpoint_id, WebhookEndpoint.url, WebhookEndpoint.secret, CaseEvent)
+        .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
+        .join(CaseEvent, CaseEvent.id == d.event_id)
+        .where(d.id.in_(ids))
+        .order_by(d.id)
+    ).all()
+    return [
+        Claimed(
+            id=r.id,
+            endpoint_id=r.endpoint_id,
+            url=r.url,
+            secret=r.secret,
+            uid=r.CaseEvent.uid,
+            body=orjson.dumps(r.CaseEvent.payload).decode(),
+            created_at=r.CaseEvent.created_at,
+        )
+        for r in rows
+    ]
+
+
+def queue_lag(session: Session, now: datetime) -> float:
+    oldest = session.execute(
+        select(func.min(WebhookDelivery.next_attempt_at)).where(WebhookDelivery.status == PENDING)
+    ).scalar_one_or_none()
+    return max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+
+
+def disable_endpoint(session: Session, endpoint_id: int, reason: str, now: datetime) -> None:
+    """Disable an endpoint, fail its pending deliveries and announce it."""
+    ep = session.get(WebhookEndpoint, endpoint_id)
+    if ep is None or not ep.enabled:
+        return
+    ep.enabled = False
+    ep.disabled_reason = reason[:200]
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == PENDING)
+        .values(status=FAILED, last_error="endpoint disabled")
+    )
+    session.flush()
+    uid = f"evt_ed{endpoint_id}_{int(now.timestamp())}"
+    payload = {
+        "id": uid,
+        "type": types.ENDPOINT_DISABLED,
+        "timestamp": now.isoformat().replace("+00:00", "Z"),
+        "data": {"endpointId": endpoint_id, "url": ep.url, "reason": ep.disabled_reason},
+    }
+    ev = {
+        "uid": uid,
+        "shop_id": ep.shop_id,
+        "type": types.ENDPOINT_DISABLED,
+        "dedup_key": f"ed:{endpoint_id}:{now.isoformat()}",
+        "case_key": f"ENDPOINT:{endpoint_id}",
+        "payload": payload,
+        "created_at": now,
+    }
+    outbox.write(session, [ev], now)
+
+
+def record(session: Session, outcomes: Sequence[Outcome], now: datetime, max_failures: int) -> None:
+    delivered = [o for o in outcomes if o.delivered]
+    if delivered:
+        metrics.DELIVERIES.labels("delivered").inc(len(delivered))
+        _mark_delivered(session, delivered, now)
+        ok_endpoints = sorted({o.claimed.endpoint_id for o in delivered})
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id.in_(ok_endpoints), WebhookEndpoint.consecutive_failures != 0)
+            .values(consecutive_failures=0)
+        )
+    for o in outcomes:
+        if not o.delivered:
+            _failed(session, o, now, max_failures)
+
+
+def _mark_delivered(session: Session, delivered: Sequence[Outcome], now: datetime) -> None:
+    # One executemany; only rows this pass still holds (a replay or a disable may
+    # have moved them).
+    table = cast(Table, WebhookDelivery.__table__)
+    stmt = (
+        table.update()
+        .where(table.c.id == bindparam("d_id"), table.c.status == PENDING)
+        .values(
+            status=DELIVERED,
+            delivered_at=now,
+            last_status_code=bindparam("d_code"),
+            last_latency_ms=bindparam("d_ms"),
+            last_error=None,
+        )
+    )
+    rows = [
+        {"d_id": o.claimed.id, "d_code": o.status_code, "d_ms": o.latency_ms} for o in delivered
+    ]
+    session.connection().execute(stmt, rows)
+
+
+def _failed(session: Session, o: Outcome, now: datetime, max_failures: int) -> None:
+    d = WebhookDelivery
+    c = o.claimed
+    common: dict[str, Any] = {
+        "last_status_code": o.status_code,
+        "last_latency_ms": o.latency_ms,
+        "last_error": o.error[:300] if o.error else None,
+    }
+    mine = and_(d.id == c.id, d.status == PENDING)
+    if o.status_code == 410:
+        metrics.DELIVERIES.labels("gone").inc()
+        session.execute(update(d).where(mine).values(status=FAILED, **common))
+        disable_endpoint(session, c.endpoint_id, "the receiver answered 410 Gone", now)
+        return
+    attempts = session.execute(select(d.attempts).where(d.id == c.id)).scalar_one()
+    if now - c.created_at >= GIVE_UP_AFTER:
+        metrics.DELIVERIES.labels("failed").inc()
+        session.execute(update(d).where(mine).values(status=FAILED, **common))
+    else:
+        metrics.DELIVERIES.labels("retry").inc()
+        retry_at = now + backoff(attempts)
+        session.execute(update(d).where(mine).values(next_attempt_at=retry_at, **common))
+    session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == c.endpoint_id)
+        .values(consecutive_failures=WebhookEndpoint.consecutive_failures + 1)
+    )
+    failures = session.execute(
+        select(WebhookEndpoint.consecutive_failures).where(WebhookEndpoint.id == c.endpoint_id)
+    ).scalar_one()
+    if failures >= max_failures:
+        disable_endpoint(session, c.endpoint_id, f"{failures} consecutive failed deliveries", now)
+
+
+@dataclass
+class Deliverer:
+    """Sends due deliveries; one per process, its HTTP client reused."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings
+    clock: Callable[[], datetime] = _utcnow
+    batch: int = 200
+    lease: timedelta = timedelta(seconds=60)
+    client: httpx.AsyncClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Never follow redirects: a 3xx is a failure, so no other host is ever called.
+        self.client = _client(self.settings.webhook_timeout_s)
+        self.lease = timedelta(seconds=self.settings.webhook_lease_s)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def run_batch(self) -> int:
+        """Claim, send and record one batch; the number of deliveries attempted."""
+        async with self.sessionmaker() as session:
+            await begin_write(session)
+            now = self.clock()
+            claimed = await session.run_sync(claim, now, self.batch, self.lease)
+            lag = await session.run_sync(queue_lag, now)
+            await session.commit()
+        metrics.QUEUE_LAG.set(lag)
+        if not claimed:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(c) for c in claimed))
+        async with self.sessionmaker() as session:
+            await begin_write(session)
+            await session.run_sync(
+                record, outcomes, self.clock(), self.settings.webhook_max_failures
+            )
+            await session.commit()
+        return len(claimed)
+
+    async def run_once(self) -> int:
+        """Batches until nothing is due; the number of deliveries attempted."""
+        total = 0
+        while n := await self.run_batch():
+            total += n
+        return total
+
+    async def _send(self, c: Claimed) -> Outcome:
+        started = time.monotonic()
+        try:
+            await check_target(c.url, self.settings)
+            headers = signing.headers(c.secret, c.uid, _utcnow(), c.body)
+            async with self.client.stream("POST", c.url, content=c.body, headers=headers) as r:
+                seen = 0
+                async for chunk in r.aiter_raw():
+                    seen += len(chunk)
+                    if seen >= MAX_RESPONSE_BYTES:
+                        break
+                code = r.status_code
+        except UnsafeUrl as exc:
+            return Outcome(c, None, None, f"refused: {exc}")
+        except httpx.HTTPError as exc:
+            return Outcome(c, None, _ms(started), f"{type(exc).__name__}: {exc}"[:300])
+        latency = time.monotonic() - started
+        metrics.DELIVERY_LATENCY.observe(latency)
+        return Outcome(c, code, int(latency * 1000), None if 200 <= code < 300 else f"HTTP {code}")
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _client(timeout_s: float) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        timeout=httpx.Timeout(timeout_s),
+        trust_env=False,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+    )

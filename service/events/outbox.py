@@ -1,0 +1,180 @@
+"""Writing case events in the transaction that recomputes the case states.
+
+:func:`record` runs just before new state rows replace the old ones
+(:func:`service.store.case_state.refresh_orders`): it compares each new row with the
+stored one and writes what happened to ``case_events``, plus one pending delivery per
+webhook endpoint of the shop that wants the type. Everything commits or rolls back
+with the states, so an event is never lost and never written for a change that did
+not happen; the unique ``dedup_key`` keeps a second recomputation (another replica,
+a retried transaction) from writing the same event again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.db.models import CaseEvent, CaseState, WebhookDelivery, WebhookEndpoint
+from service.decision.outcome import DeadlineKind
+from service.events import types
+from service.graphql.relay import to_global_id
+
+PENDING = "PENDING"
+_OLD = (
+    CaseState.kind,
+    CaseState.entity_id,
+    CaseState.open,
+    CaseState.action,
+    CaseState.rule_id,
+    CaseState.due_at,
+    CaseState.deadline_kind,
+)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at is not None else None
+
+
+def _value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    money = row.get("money_at_risk_cents")
+    refund = row.get("refund_request_id")
+    return {
+        "orderId": to_global_id("Order", row["order_id"]),
+        "refundRequestId": to_global_id("RefundRequest", refund) if refund else None,
+        "open": row["open"],
+        "action": _value(row["action"]),
+        "ruleId": row["rule_id"],
+        "dueAt": _iso(row["due_at"]),
+        "deadlineKind": _value(row["deadline_kind"]),
+        "overdue": row["overdue"],
+        "moneyAtRisk": str(money) if isinstance(money, Decimal) else None,
+    }
+
+
+def _approaching(kind: Any, due: datetime | None, now: datetime) -> bool:
+    if due is None or kind is None:
+        return False
+    deadline = DeadlineKind(kind)
+    window = types.warning_before(deadline)
+    if window is None or now < due - window:
+        return False
+    # An arriving window (APPEAL_OPENS) is news once it has arrived; a duty is news
+    # only while it can still be met.
+    return now < due or window == type(window)(0)
+
+
+def _event(
+    row: dict[str, Any], kind: str, dedup: str, now: datetime, extra: dict[str, Any]
+) -> dict[str, Any]:
+    uid = f"evt_{uuid.uuid4().hex}"
+    case_key = f"{row['kind']}:{row['entity_id']}"
+    data = {"caseKind": row["kind"], **_summary(row), **extra}
+    return {
+        "uid": uid,
+        "shop_id": row["shop_id"],
+        "type": kind,
+        "dedup_key": dedup,
+        "case_key": case_key,
+        "payload": {"id": uid, "type": kind, "timestamp": _iso(now), "data": data},
+        "created_at": now,
+    }
+
+
+def events_for(
+    old: dict[tuple[str, int], Any], rows: Sequence[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """The events that recomputing ``old`` into ``rows`` at ``now`` causes."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        key = (row["kind"], row["entity_id"])
+        prev = old.get(key)
+        base = f"{row['kind']}:{row['entity_id']}"
+        if prev is not None and (prev.action, prev.rule_id) != (row["action"], row["rule_id"]):
+            dedup = f"dc:{base}:{prev.rule_id}>{row['rule_id']}:{_iso(now)}"
+            previous = {"action": _value(prev.action), "ruleId": prev.rule_id}
+            out.append(_event(row, types.DECISION_CHANGED, dedup, now, {"previous": previous}))
+        # The deadline the case had (an APPEAL_OPENS that has just arrived is gone from
+        # the new row) and the one it has now.
+        candidates = [(row["open"], row["deadline_kind"], row["due_at"])]
+        if prev is not None:
+            candidates.insert(0, (prev.open, prev.deadline_kind, prev.due_at))
+        for is_open, kind, due in candidates:
+            if is_open and _approaching(kind, due, now):
+                dedup = f"da:{base}:{_value(kind)}:{_iso(due)}"
+                extra = {"deadline": {"kind": _value(kind), "at": _iso(due)}}
+                out.append(_event(row, types.DEADLINE_APPROACHING, dedup, now, extra))
+        due = row["due_at"]
+        if row["open"] and row["overdue"] and due is not None and due <= now:
+            dedup = f"od:{base}:{_value(row['deadline_kind'])}:{_iso(due)}"
+            out.append(_event(row, types.OVERDUE, dedup, now, {}))
+    return out
+
+
+def record(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Write the events of this recomputation (see the module's docstring)."""
+    if not rows:
+        return
+    keys = [(r["kind"], r["entity_id"]) for r in rows]
+    stmt = select(*_OLD).where(tuple_(CaseState.kind, CaseState.entity_id).in_(keys))
+    old = {(o.kind, o.entity_id): o for o in session.execute(stmt)}
+    write(session, events_for(old, rows, now), now)
+
+
+def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list[int]:
+    """Insert events (skipping ones already written) and their deliveries; the ids
+    of the events inserted."""
+    if not events:
+        return []
+    # One executemany: the dedup keys already taken are skipped, and only the events
+    # actually inserted (returned) get deliveries.
+    table = cast(Table, CaseEvent.__table__)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+    by_key = {ev["dedup_key"]: ev for ev in events}
+    got = session.execute(stmt.returning(table.c.id, table.c.dedup_key), list(by_key.values()))
+    inserted = [(row.id, by_key[row.dedup_key]) for row in got]
+    if not inserted:
+        return []
+    from service.events import metrics
+
+    for _, ev in inserted:
+        metrics.EVENTS_CREATED.labels(ev["type"]).inc()
+    shops = {ev["shop_id"] for _, ev in inserted}
+    endpoints = session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.shop_id, WebhookEndpoint.event_types).where(
+            WebhookEndpoint.shop_id.in_(shops), WebhookEndpoint.enabled.is_(True)
+        )
+    ).all()
+    deliveries = [
+        {
+            "shop_id": ev["shop_id"],
+            "event_id": event_id,
+            "endpoint_id": ep.id,
+            "case_key": ev["case_key"],
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for event_id, ev in inserted
+        for ep in endpoints
+        if ep.shop_id == ev["shop_id"] and (not ep.event_types or ev["type"] in ep.event_types)
+    ]
+    if deliveries:
+        session.execute(cast(Table, WebhookDelivery.__table__).insert(), deliveries)
+    from service.events import bus
+
+    bus.after_commit(session, [ev for _, ev in inserted])
+    return [i for i, _ in inserted]

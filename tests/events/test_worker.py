@@ -1,0 +1,150 @@
+"""The worker process: a SIGKILL mid-delivery loses nothing; workers share the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.config import Settings
+from service.db.engine import create_engine, create_sessionmaker
+from service.db.models import Shop, WebhookDelivery
+from service.events import outbox
+from service.events.delivery import Deliverer
+from service.events.endpoints import create_endpoint
+from tests.conftest import make_shop
+from tests.events.receiver import Receiver, receiver
+
+
+def _event(shop: Shop, n: int, now: datetime) -> dict[str, object]:
+    uid = f"evt_test_{n}"
+    return {
+        "uid": uid,
+        "shop_id": shop.id,
+        "type": "case.overdue",
+        "dedup_key": f"test:{n}",
+        # Many cases: one case's events go out one after the other.
+        "case_key": f"ORDER:{n}",
+        "payload": {"id": uid, "type": "case.overdue", "timestamp": now.isoformat(), "data": {}},
+        "created_at": now,
+    }
+
+
+async def _events(session: AsyncSession, shop: Shop, count: int) -> None:
+    now = datetime.now(UTC)
+    await session.run_sync(
+        lambda s: outbox.write(s, [_event(shop, i, now) for i in range(count)], now)
+    )
+    await session.commit()
+
+
+def _spawn(url: str, lease_s: float) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "AFTERSALES_DATABASE_URL": url,
+        "AFTERSALES_WEBHOOK_LEASE_S": str(lease_s),
+        "AFTERSALES_WEBHOOK_TIMEOUT_S": "30",
+        "AFTERSALES_DELIVER_INTERVAL_S": "0.2",
+        "AFTERSALES_REFRESH_INTERVAL_S": "0",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait(pred: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def _statuses(session: AsyncSession) -> list[tuple[str, int]]:
+    rows = await session.execute(
+        select(WebhookDelivery.status, WebhookDelivery.attempts).execution_options(
+            populate_existing=True
+        )
+    )
+    return [(s, a) for s, a in rows.all()]
+
+
+async def test_a_worker_killed_mid_delivery_loses_nothing(
+    session: AsyncSession, settings: Settings
+) -> None:
+    shop = await make_shop(session)
+    rec: Receiver
+    # the receiver holds the first request open: the worker is mid-delivery
+    with receiver(hold_first_s=30) as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        await _events(session, shop, 1)
+        first = _spawn(settings.database_url, lease_s=2)
+        try:
+            await asyncio.to_thread(_wait, lambda: len(rec.got) == 1, 30)
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        finally:
+            first.kill()
+        # the killed worker recorded nothing: the delivery is still pending
+        assert await _statuses(session) == [("PENDING", 1)]
+        second = _spawn(settings.database_url, lease_s=2)
+        try:
+            await asyncio.to_thread(_wait, lambda: len(rec.got) == 2, 30)
+
+            async def delivered() -> bool:
+                return await _statuses(session) == [("DELIVERED", 2)]
+
+            for _ in range(100):
+                if await delivered():
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(20) == 0
+    assert await _statuses(session) == [("DELIVERED", 2)]
+    # one receipt id, seen twice (the killed attempt and its retry): at least once
+    assert rec.ids() == ["evt_test_0", "evt_test_0"]
+
+
+@pytest.mark.postgres
+async def test_two_workers_deliver_1000_events_none_twice(
+    session: AsyncSession, settings: Settings, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("SKIP LOCKED sharing is a PostgreSQL matter")
+    shop = await make_shop(session)
+    with receiver() as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        await _events(session, shop, 1000)
+        engines: list[AsyncEngine] = [create_engine(settings) for _ in range(2)]
+        deliverers = [Deliverer(create_sessionmaker(e), settings, batch=50) for e in engines]
+        try:
+            counts = await asyncio.gather(*(d.run_once() for d in deliverers))
+        finally:
+            for d in deliverers:
+                await d.aclose()
+            for e in engines:
+                await e.dispose()
+    rows = await session.execute(select(WebhookDelivery.attempts, WebhookDelivery.last_error))
+    retried = [r for r in rows.all() if r.attempts > 1]
+    seen = Counter(rec.ids())
+    assert len(seen) == 1000
+    assert max(seen.values()) == 1
+    assert retried == []
+    assert sum(counts) == 1000 and min(counts) > 0  # both took part
+    assert {s for s, _ in await _statuses(session)} == {"DELIVERED"}
