@@ -16,7 +16,8 @@ from service.db.models import (
 )
 from service.decision import facts as f
 from service.decision.validation import check_facts
-from service.store import queries
+from service.db.base import utcnow
+from service.store import case_state, queries
 from service.store.facts import order_facts, shipment_facts
 from service.store.ingest.common import (
     MAX_TRACKING_EVENTS,
@@ -25,6 +26,7 @@ from service.store.ingest.common import (
     Path,
     Rejected,
     camel,
+    dialect_insert,
     events_of,
     fact_field,
     inconsistent,
@@ -121,19 +123,31 @@ def _merge(issues: list[Issue]) -> list[Issue]:
     return [Issue(field, code, "; ".join(msgs)) for (field, code), msgs in merged.items()]
 
 
-def _add_events(
-    session: AsyncSession, shipment: Shipment, new: list[tuple[int, f.TrackingEvent]]
+async def _add_events(
+    session: AsyncSession, batches: Sequence[tuple[Shipment, list[tuple[int, f.TrackingEvent]]]]
 ) -> None:
-    for _, e in new:
-        session.add(
-            TrackingEvent(
-                shop_id=shipment.shop_id,
-                shipment_id=shipment.id,
-                at=e.at,
-                kind=e.kind,
-                place=e.place,
-            )
-        )
+    """One multi-row ``INSERT`` for every new event of the batch. The events were
+    deduplicated against the stored ones; ``DO NOTHING`` covers a concurrent writer
+    that stored the same event in between (it is the same event)."""
+    now = utcnow()
+    values = [
+        {
+            "shop_id": shipment.shop_id,
+            "shipment_id": shipment.id,
+            "at": e.at,
+            "kind": e.kind,
+            "place": e.place,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for shipment, new in batches
+        for _, e in new
+    ]
+    if not values:
+        return
+    stmt = dialect_insert(session, TrackingEvent).values(values).on_conflict_do_nothing()
+    await session.execute(stmt)
+    case_state.note_shipments(session.sync_session, {s.id for s, new in batches if new})
 
 
 def _signed(order: Order, events: Sequence[f.TrackingEvent]) -> None:
@@ -180,7 +194,7 @@ async def record_shipment(
     for name in _SHIPMENT_FIELDS:
         setattr(shipment, name, getattr(merged, name))
     await session.flush()
-    _add_events(session, shipment, new)
+    await _add_events(session, [(shipment, new)])
     _signed(order, [e for _, e in new])
     await session.flush()
     return shipment
@@ -305,7 +319,7 @@ async def append_tracking_events(
 
     for shipment, order, new, merged in plans:
         shipment.picked_up_at = merged.picked_up_at
-        _add_events(session, shipment, new)
         _signed(order, [e for _, e in new])
     await session.flush()
+    await _add_events(session, [(shipment, new) for shipment, _, new, _ in plans])
     return list(shipments.values())
