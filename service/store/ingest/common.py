@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import (
@@ -21,6 +20,7 @@ from service.store import queries
 
 MAX_ORDERS = 500
 MAX_TRACKING_EVENTS = 500
+MAX_SHIPMENTS = 500
 MAX_REFERENCE = 500
 BUYER_DECLARED = "buyer-declared"
 

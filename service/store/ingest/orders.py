@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.base import utcnow
 from service.db.models import (
     Order,
     Shop,
 )
 from service.decision import facts as f
 from service.decision.validation import check_facts
-from service.db.base import utcnow
 from service.store import case_state, queries
 from service.store.facts import refund_facts, shipment_facts
 from service.store.ingest.common import (
@@ -21,9 +21,9 @@ from service.store.ingest.common import (
     IssueCode,
     Path,
     Rejected,
+    dialect_insert,
     fact_field,
     inconsistent,
-    dialect_insert,
     raise_if,
 )
 
@@ -122,7 +122,9 @@ _ORDER_FIELDS = (
 )
 
 
-async def _write(session: AsyncSession, shop_id: int, orders: Sequence[f.OrderFacts]) -> list[Order]:
+async def _write(
+    session: AsyncSession, shop_id: int, orders: Sequence[f.OrderFacts]
+) -> list[Order]:
     """One ``INSERT … ON CONFLICT (shop_id, order_number) DO UPDATE … RETURNING`` for
     the whole batch: a round trip per batch instead of an ORM flush of every row."""
     if not orders:
@@ -146,9 +148,7 @@ async def _write(session: AsyncSession, shop_id: int, orders: Sequence[f.OrderFa
     )
     # populate_existing: orders the checks above loaded get the values just written.
     rows = (
-        await session.scalars(
-            stmt.returning(Order), execution_options={"populate_existing": True}
-        )
+        await session.scalars(stmt.returning(Order), execution_options={"populate_existing": True})
     ).all()
     by_number = {r.order_number: r for r in rows}
     case_state.note_orders(session.sync_session, [r.id for r in rows])
