@@ -145,8 +145,9 @@ async def add_events(
     ]
     if not values:
         return
-    stmt = dialect_insert(session, TrackingEvent).values(values).on_conflict_do_nothing()
-    await session.execute(stmt)
+    # Rows as parameters: one cached statement, sent as multi-row INSERTs.
+    table = TrackingEvent.__table__
+    await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), values)
     case_state.note_shipments(session.sync_session, {s.id for s, new in batches if new})
 
 
