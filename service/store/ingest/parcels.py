@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.base import utcnow
@@ -97,19 +97,13 @@ async def upsert_shipments(
             )
     raise_if(issues)
 
-    pairs = [(orders[number].id, tn) for number, tn in seen]
+    # By order id (indexed) and matched here: a row-value IN over (order, tracking
+    # number) pairs made PostgreSQL scan every parcel of the table.
+    order_ids = sorted({orders[number].id for number, _ in seen})
     existing: dict[tuple[int, str | None], Shipment] = {}
-    for start in range(0, len(pairs), 250):
-        rows = await session.scalars(
-            select(Shipment)
-            .where(
-                Shipment.shop_id == shop_id,
-                tuple_(Shipment.order_id, Shipment.tracking_number).in_(pairs[start : start + 250]),
-            )
-            .order_by(Shipment.id)
-        )
-        for row in rows:
-            existing[(row.order_id, row.tracking_number)] = row  # the newest wins
+    for oid, rows in (await queries.shipments_by_order(session, shop_id, order_ids)).items():
+        for row in rows:  # in id order: the newest wins
+            existing[(oid, row.tracking_number)] = row
     stored = await queries.events_by_shipment(session, shop_id, [s.id for s in existing.values()])
 
     plans: list[tuple[Order, Shipment | None, f.ShipmentFacts, list[tuple[int, f.TrackingEvent]]]]
