@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING
-from typing import Any
+from typing import Any, NewType
 
 from strawberry.types.base import (
     StrawberryList,
@@ -50,7 +50,10 @@ def _converter(type_: object) -> Convert | None:
             raise Unsupported(f"{type_!r} is not an input type")
         build = _builder(type_)
         return build
-    if isinstance(type_, type | StrawberryEnumDefinition | ScalarDefinition | ScalarWrapper):
+    # NewType: strawberry.ID, a str that graphql-core has already coerced.
+    if isinstance(
+        type_, type | NewType | StrawberryEnumDefinition | ScalarDefinition | ScalarWrapper
+    ):
         return None  # a scalar or an enum: graphql-core has already coerced it
     raise Unsupported(f"no plan for {type_!r}")
 

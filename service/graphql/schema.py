@@ -18,6 +18,9 @@ from service.graphql import fast_input
 from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
+from service.graphql.mutations.append_tracking_events import AppendTrackingEventsInput
+from service.graphql.mutations.upsert_orders import UpsertOrdersInput
+from service.graphql.mutations.upsert_shipments import UpsertShipmentsInput
 from service.graphql.queries import Query
 from service.graphql.refusal_codes import RequestErrorCode
 from service.graphql.scalars import AWARE_DATETIME, EXACT_DECIMAL
@@ -76,6 +79,9 @@ def build_schema(
 ) -> strawberry.Schema:
     # recommend's nested CaseInput is converted by a plan made once (see fast_input).
     fast_input.install(CaseInput)
+    # So are the ingest batches: Strawberry's walk cost ~0.7 ms per order of 500.
+    for batch in (UpsertOrdersInput, UpsertShipmentsInput, AppendTrackingEventsInput):
+        fast_input.install(batch)
     return Schema(
         query=Query,
         mutation=Mutation,

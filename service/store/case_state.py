@@ -327,6 +327,17 @@ def _note(session: Session, key: str) -> set[int]:
     return found
 
 
+def note_orders(session: Session, order_ids: Iterable[int]) -> None:
+    """Have the commit refresh these orders: for writes made by statements, which
+    the flush hook does not see."""
+    _note(session, TOUCHED_ORDERS).update(order_ids)
+
+
+def note_shipments(session: Session, shipment_ids: Iterable[int]) -> None:
+    """Have the commit refresh the orders of these parcels (see :func:`note_orders`)."""
+    _note(session, TOUCHED_SHIPMENTS).update(shipment_ids)
+
+
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     orders = _note(session, TOUCHED_ORDERS)
     shipments = _note(session, TOUCHED_SHIPMENTS)

@@ -69,7 +69,7 @@ async def test_too_many_orders(client: httpx.AsyncClient, session: AsyncSession)
     # given
     token = await make_token(session, await make_shop(session), Role.INTEGRATION)
     # when
-    data = await gql_data(client, token, UPSERT, orders=[order(f"PO-{i}") for i in range(101)])
+    data = await gql_data(client, token, UPSERT, orders=[order(f"PO-{i}") for i in range(501)])
     # then
     errors = data["upsertOrders"]["userErrors"]
     assert [(e["field"], e["code"]) for e in errors] == [(["input", "orders"], "TOO_MANY")]

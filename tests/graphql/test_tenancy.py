@@ -52,6 +52,11 @@ MUTATIONS: dict[str, str] = {
     "upsertOrders": """mutation { upsertOrders(input: {orders: [{orderNumber: "A-1",
         platform: PDD, amount: "1.00", status: CANCELLED,
         confirmedAt: "2026-11-23T00:00:00Z"}]}) { orders { id } userErrors { code } } }""",
+    # A's order number and parcel: B's own "A-1" (made by upsertOrders above) gets a
+    # parcel; A's parcel ZT-A is untouched.
+    "upsertShipments": """mutation { upsertShipments(input: {shipments: [{orderNumber: "A-1",
+        shipment: {carrier: "X", trackingNumber: "ZT-A"}}]})
+        { shipments { id } userErrors { field code } } }""",
     "recordShipment": """mutation($o: ID!) { recordShipment(input: {orderId: $o,
         shipment: {carrier: "X"}}) { shipment { id } userErrors { field code } } }""",
     "appendTrackingEvents": """mutation($s: ID!) { appendTrackingEvents(input: {events: [
@@ -170,7 +175,7 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         assert "errors" not in body, (name, body)
         payload = body["data"][name]
         codes = {e["code"] for e in payload["userErrors"]}
-        if name in {"upsertOrders", "updateShopPolicy", "createWebhookEndpoint"}:
+        if name in {"upsertOrders", "upsertShipments", "updateShopPolicy", "createWebhookEndpoint"}:
             assert codes == set(), (name, payload)  # acts on B's own data only
         else:
             assert codes == {"NOT_FOUND"}, (name, payload)

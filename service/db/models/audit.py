@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
@@ -15,10 +15,13 @@ class ActionRecord(ShopOwnedMixin, Base):
     tells which recommendations agents override."""
 
     __tablename__ = "action_records"
-
-    order_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["order_id", "shop_id"], ["orders.id", "orders.shop_id"], ondelete="CASCADE"
+        ),
     )
+
+    order_id: Mapped[int] = mapped_column(BigId, index=True)
     refund_request_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("refund_requests.id", ondelete="CASCADE"), index=True
     )

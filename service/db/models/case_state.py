@@ -3,7 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base
@@ -22,6 +29,9 @@ class CaseState(Base):
 
     __tablename__ = "case_states"
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["order_id", "shop_id"], ["orders.id", "orders.shop_id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("kind", "entity_id"),
         # The work queue: overdue first (rank 0), then the soonest deadline; keyset
         # pagination walks this index.
@@ -34,9 +44,7 @@ class CaseState(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shops.id", ondelete="CASCADE"))
-    order_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
+    order_id: Mapped[int] = mapped_column(BigId, index=True)
     refund_request_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("refund_requests.id", ondelete="CASCADE"), index=True
     )

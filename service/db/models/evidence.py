@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
@@ -20,10 +20,13 @@ class EvidenceItem(ShopOwnedMixin, Base):
     """A photo, record or proof attached to an order or one of its refund requests."""
 
     __tablename__ = "evidence_items"
-
-    order_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["order_id", "shop_id"], ["orders.id", "orders.shop_id"], ondelete="CASCADE"
+        ),
     )
+
+    order_id: Mapped[int] = mapped_column(BigId, index=True)
     refund_request_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("refund_requests.id", ondelete="CASCADE"), index=True
     )

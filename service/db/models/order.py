@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
@@ -14,6 +14,7 @@ from service.decision.facts import OrderStatus, Platform
 class Order(ShopOwnedMixin, Base):
     __tablename__ = "orders"
     __table_args__ = (
+        UniqueConstraint("id", "shop_id"),
         UniqueConstraint("shop_id", "order_number"),
         # The orders list's keyset order, per shop (also when joined to case states).
         Index("ix_orders_shop_confirmed", "shop_id", "confirmed_at", "id"),
@@ -34,8 +35,13 @@ class Order(ShopOwnedMixin, Base):
 
 class OrderLine(ShopOwnedMixin, Base):
     __tablename__ = "order_lines"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["order_id", "shop_id"], ["orders.id", "orders.shop_id"], ondelete="CASCADE"
+        ),
+    )
 
-    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(BigId)
     sku: Mapped[str] = mapped_column(String(64))
     quantity: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column("unit_price_cents", Money())

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
@@ -14,14 +14,15 @@ from service.decision.facts import PlatformRefundKind, RefundReason, RefundStatu
 class RefundRequest(ShopOwnedMixin, Base):
     __tablename__ = "refund_requests"
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["order_id", "shop_id"], ["orders.id", "orders.shop_id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("shop_id", "refund_number"),
         # The refund list's keyset order, per shop (also when joined to case states).
         Index("ix_refund_requests_shop_requested", "shop_id", "requested_at", "id"),
     )
 
-    order_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
+    order_id: Mapped[int] = mapped_column(BigId, index=True)
     refund_number: Mapped[str] = mapped_column(String(64))  # the platform's after-sales id
     type: Mapped[RefundType] = mapped_column(EnumText(RefundType))
     reason: Mapped[RefundReason] = mapped_column(EnumText(RefundReason))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
@@ -14,10 +14,14 @@ class Shipment(ShopOwnedMixin, Base):
     """A parcel sent for an order; the latest one is the one the rules read."""
 
     __tablename__ = "shipments"
-
-    order_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    __table_args__ = (
+        UniqueConstraint("id", "shop_id"),
+        ForeignKeyConstraint(
+            ["order_id", "shop_id"], ["orders.id", "orders.shop_id"], ondelete="CASCADE"
+        ),
     )
+
+    order_id: Mapped[int] = mapped_column(BigId, index=True)
     carrier: Mapped[str | None] = mapped_column(String(64))
     tracking_number: Mapped[str | None] = mapped_column(String(64), index=True)
     shipped_offline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -33,11 +37,14 @@ class Shipment(ShopOwnedMixin, Base):
 class TrackingEvent(ShopOwnedMixin, Base):
     __tablename__ = "tracking_events"
     # Carriers resend events; the same (time, kind) on a parcel is the same event.
-    __table_args__ = (UniqueConstraint("shipment_id", "at", "kind"),)
-
-    shipment_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "at", "kind"),
+        ForeignKeyConstraint(
+            ["shipment_id", "shop_id"], ["shipments.id", "shipments.shop_id"], ondelete="CASCADE"
+        ),
     )
+
+    shipment_id: Mapped[int] = mapped_column(BigId, index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[TrackingEventKind] = mapped_column(EnumText(TrackingEventKind))
     place: Mapped[str] = mapped_column(String(200), default="")

@@ -29,6 +29,7 @@ from service.graphql.mutations.update_shop_policy import (
     update_shop_policy,
 )
 from service.graphql.mutations.upsert_orders import UpsertOrdersPayload, upsert_orders
+from service.graphql.mutations.upsert_shipments import UpsertShipmentsPayload, upsert_shipments
 from service.graphql.webhooks import (
     CreateWebhookEndpointPayload,
     DeleteWebhookEndpointPayload,
@@ -54,6 +55,12 @@ class Mutation:
         resolver=record_shipment,
         description="Record a parcel (and its tracking events) for an order, or update one."
         " Events have the same effects as in appendTrackingEvents." + INGEST,
+    )
+    upsert_shipments: UpsertShipmentsPayload = strawberry.mutation(
+        resolver=upsert_shipments,
+        description="Insert or update parcels by order number and tracking number, all or"
+        " none: one rejected parcel rejects the batch. Events have the same effects as in"
+        " appendTrackingEvents." + INGEST,
     )
     append_tracking_events: AppendTrackingEventsPayload = strawberry.mutation(
         resolver=append_tracking_events,

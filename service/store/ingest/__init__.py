@@ -11,6 +11,7 @@ from service.store.ingest.common import (
     BUYER_DECLARED,
     MAX_ORDERS,
     MAX_REFERENCE,
+    MAX_SHIPMENTS,
     MAX_TRACKING_EVENTS,
     Issue,
     IssueCode,
@@ -24,6 +25,7 @@ from service.store.ingest.common import (
 )
 from service.store.ingest.evidence import attach_evidence
 from service.store.ingest.orders import upsert_orders
+from service.store.ingest.parcels import ParcelIn, upsert_shipments
 from service.store.ingest.refunds import create_refund_request, update_refund_status
 from service.store.ingest.shipments import EventIn, append_tracking_events, record_shipment
 
@@ -31,10 +33,12 @@ __all__ = [
     "BUYER_DECLARED",
     "MAX_ORDERS",
     "MAX_REFERENCE",
+    "MAX_SHIPMENTS",
     "MAX_TRACKING_EVENTS",
     "EventIn",
     "Issue",
     "IssueCode",
+    "ParcelIn",
     "Path",
     "Rejected",
     "append_tracking_events",
@@ -48,4 +52,5 @@ __all__ = [
     "record_shipment",
     "update_refund_status",
     "upsert_orders",
+    "upsert_shipments",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import (
@@ -17,8 +18,9 @@ from service.db.models import (
 from service.decision.validation import Problem
 from service.store import queries
 
-MAX_ORDERS = 100
+MAX_ORDERS = 500
 MAX_TRACKING_EVENTS = 500
+MAX_SHIPMENTS = 500
 MAX_REFERENCE = 500
 BUYER_DECLARED = "buyer-declared"
 
@@ -49,6 +51,13 @@ class Rejected(Exception):
     def __init__(self, issues: Sequence[Issue]) -> None:
         super().__init__("; ".join(f"{'.'.join(i.field)}: {i.message}" for i in issues))
         self.issues = list(issues)
+
+
+def dialect_insert(session: AsyncSession, model: Any) -> Any:
+    """The dialect's ``INSERT`` for ``model``: both PostgreSQL's and SQLite's take
+    ``ON CONFLICT … RETURNING``, the generic one does not."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def raise_if(issues: list[Issue]) -> None:

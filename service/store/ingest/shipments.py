@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.base import utcnow
 from service.db.models import (
     Order,
     Shipment,
@@ -16,7 +17,7 @@ from service.db.models import (
 )
 from service.decision import facts as f
 from service.decision.validation import check_facts
-from service.store import queries
+from service.store import case_state, queries
 from service.store.facts import order_facts, shipment_facts
 from service.store.ingest.common import (
     MAX_TRACKING_EVENTS,
@@ -25,6 +26,7 @@ from service.store.ingest.common import (
     Path,
     Rejected,
     camel,
+    dialect_insert,
     events_of,
     fact_field,
     inconsistent,
@@ -33,7 +35,7 @@ from service.store.ingest.common import (
 
 # -- shipments and tracking events -------------------------------------------------------
 
-_SHIPMENT_FIELDS = (
+SHIPMENT_FIELDS = (
     "carrier",
     "tracking_number",
     "shipped_offline_at",
@@ -47,7 +49,7 @@ _SHIPMENT_FIELDS = (
 )
 
 
-def _event_effects(shipment: f.ShipmentFacts) -> f.ShipmentFacts:
+def event_effects(shipment: f.ShipmentFacts) -> f.ShipmentFacts:
     """A PICKUP event fills an empty pickup time (the earliest pickup scan)."""
     if shipment.picked_up_at is not None:
         return shipment
@@ -55,7 +57,7 @@ def _event_effects(shipment: f.ShipmentFacts) -> f.ShipmentFacts:
     return dataclasses.replace(shipment, picked_up_at=min(pickups)) if pickups else shipment
 
 
-def _new_events(
+def new_events(
     stored: Sequence[TrackingEvent], incoming: Sequence[f.TrackingEvent]
 ) -> list[tuple[int, f.TrackingEvent]]:
     """Incoming events (with their input index) not already stored nor repeated."""
@@ -68,7 +70,7 @@ def _new_events(
     return out
 
 
-def _check_shipment(
+def check_shipment(
     order: Order,
     merged: f.ShipmentFacts,
     stored_events: Sequence[TrackingEvent],
@@ -121,22 +123,35 @@ def _merge(issues: list[Issue]) -> list[Issue]:
     return [Issue(field, code, "; ".join(msgs)) for (field, code), msgs in merged.items()]
 
 
-def _add_events(
-    session: AsyncSession, shipment: Shipment, new: list[tuple[int, f.TrackingEvent]]
+async def add_events(
+    session: AsyncSession, batches: Sequence[tuple[Shipment, list[tuple[int, f.TrackingEvent]]]]
 ) -> None:
-    for _, e in new:
-        session.add(
-            TrackingEvent(
-                shop_id=shipment.shop_id,
-                shipment_id=shipment.id,
-                at=e.at,
-                kind=e.kind,
-                place=e.place,
-            )
-        )
+    """One multi-row ``INSERT`` for every new event of the batch. The events were
+    deduplicated against the stored ones; ``DO NOTHING`` covers a concurrent writer
+    that stored the same event in between (it is the same event)."""
+    now = utcnow()
+    values = [
+        {
+            "shop_id": shipment.shop_id,
+            "shipment_id": shipment.id,
+            "at": e.at,
+            "kind": e.kind,
+            "place": e.place,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for shipment, new in batches
+        for _, e in new
+    ]
+    if not values:
+        return
+    # Rows as parameters: one cached statement, sent as multi-row INSERTs.
+    table = TrackingEvent.__table__
+    await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), values)
+    case_state.note_shipments(session.sync_session, {s.id for s, new in batches if new})
 
 
-def _signed(order: Order, events: Sequence[f.TrackingEvent]) -> None:
+def signed(order: Order, events: Sequence[f.TrackingEvent]) -> None:
     """A SIGNED event moves a SHIPPED order to SIGNED."""
     if order.status is f.OrderStatus.SHIPPED and any(
         e.kind is f.TrackingEventKind.SIGNED for e in events
@@ -163,25 +178,25 @@ async def record_shipment(
                 name: getattr(data, name)
                 if getattr(data, name) is not None
                 else getattr(shipment, name)
-                for name in _SHIPMENT_FIELDS
+                for name in SHIPMENT_FIELDS
             },
         )
-    new = _new_events(stored_events, data.events)
+    new = new_events(stored_events, data.events)
     all_events = [e for _, e in new] + [
         f.TrackingEvent(at=e.at, kind=e.kind, place=e.place) for e in stored_events
     ]
-    merged = _event_effects(dataclasses.replace(merged, events=tuple(all_events)))
+    merged = event_effects(dataclasses.replace(merged, events=tuple(all_events)))
     given = data.picked_up_at is not None or (shipment is not None and shipment.picked_up_at)
-    raise_if(_check_shipment(order, merged, stored_events, new, path, given_pickup=bool(given)))
+    raise_if(check_shipment(order, merged, stored_events, new, path, given_pickup=bool(given)))
 
     if shipment is None:
         shipment = Shipment(shop_id=order.shop_id, order_id=order.id)
         session.add(shipment)
-    for name in _SHIPMENT_FIELDS:
+    for name in SHIPMENT_FIELDS:
         setattr(shipment, name, getattr(merged, name))
     await session.flush()
-    _add_events(session, shipment, new)
-    _signed(order, [e for _, e in new])
+    await add_events(session, [(shipment, new)])
+    signed(order, [e for _, e in new])
     await session.flush()
     return shipment
 
@@ -282,15 +297,15 @@ async def append_tracking_events(
     for sid, group in groups.items():
         shipment, order = shipments[sid], orders[shipments[sid].order_id]
         old = stored.get(sid, [])
-        fresh = _new_events(old, [e for _, e in group])
+        fresh = new_events(old, [e for _, e in group])
         new = [(group[k][0], e) for k, e in fresh]  # back to batch indices
-        merged = _event_effects(
+        merged = event_effects(
             dataclasses.replace(
                 shipment_facts(shipment, old),
                 events=tuple(e for _, e in new) + tuple(shipment_facts(shipment, old).events),
             )
         )
-        issues += _check_shipment(
+        issues += check_shipment(
             order,
             merged,
             old,
@@ -305,7 +320,7 @@ async def append_tracking_events(
 
     for shipment, order, new, merged in plans:
         shipment.picked_up_at = merged.picked_up_at
-        _add_events(session, shipment, new)
-        _signed(order, [e for _, e in new])
+        signed(order, [e for _, e in new])
     await session.flush()
+    await add_events(session, [(shipment, new) for shipment, _, new, _ in plans])
     return list(shipments.values())
