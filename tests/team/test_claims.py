@@ -4,6 +4,7 @@ the end on recordAction, and the queue's assignee filter."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -71,8 +72,8 @@ async def _team(session: AsyncSession) -> dict[str, str]:
     }
 
 
-async def _claim(client: httpx.AsyncClient, token: str, order: str) -> dict[str, object]:
-    result: dict[str, object] = (await gql_data(client, token, CLAIM, id=order))["claimCase"]
+async def _claim(client: httpx.AsyncClient, token: str, order: str) -> dict[str, Any]:
+    result: dict[str, Any] = (await gql_data(client, token, CLAIM, id=order))["claimCase"]
     return result
 
 
@@ -92,7 +93,7 @@ async def test_a_live_claim_refuses_others_and_the_lease_expires_on_the_clock(
         clock.now = NOW + timedelta(minutes=14)
         refused = await _claim(client, team["li"], team["order"])
         assert refused["claim"] is None
-        [error] = refused["userErrors"]  # type: ignore[misc]
+        [error] = refused["userErrors"]
         assert error["code"] == "CLAIMED_BY_OTHER" and "Wang" in error["message"]
 
         # the holder renews: a new lease, the same claim time
@@ -104,7 +105,7 @@ async def test_a_live_claim_refuses_others_and_the_lease_expires_on_the_clock(
         # one second before the renewed lease ends it still holds; at its end it lapses
         clock.now = NOW + timedelta(minutes=28, seconds=59)
         still = await _claim(client, team["li"], team["order"])
-        assert [e["code"] for e in still["userErrors"]] == ["CLAIMED_BY_OTHER"]  # type: ignore[attr-defined]
+        assert [e["code"] for e in still["userErrors"]] == ["CLAIMED_BY_OTHER"]
         clock.now = NOW + timedelta(minutes=29)
         taken = await _claim(client, team["li"], team["order"])
         assert taken["userErrors"] == []
@@ -154,7 +155,7 @@ async def test_claims_need_an_agents_token(
     team = await _team(session)
     for token in (team["admin"], team["integration"]):
         refused = await _claim(client, token, team["order"])
-        assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]  # type: ignore[attr-defined]
+        assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]
     body = await gql(client, team["admin"], QUEUE, {"assignee": "ME"})
     assert body["data"] is None and "assignee" in body["errors"][0]["message"]
 
@@ -188,7 +189,7 @@ async def test_another_shops_cases_and_agents_cannot_be_claimed(
     _, outsider = await make_agent(session, other, "Outsider")
     admin_b = await make_token(session, other, Role.ADMIN)
     refused = await _claim(client, outsider, team["order"])
-    assert [e["code"] for e in refused["userErrors"]] == ["NOT_FOUND"]  # type: ignore[attr-defined]
+    assert [e["code"] for e in refused["userErrors"]] == ["NOT_FOUND"]
     moved = await gql_data(client, admin_b, REASSIGN, id=team["order"], agent=team["li_id"])
     assert [e["code"] for e in moved["reassignClaim"]["userErrors"]] == ["NOT_FOUND"]
     # shop B sees none of shop A's claims in its queue (it has no cases at all)
