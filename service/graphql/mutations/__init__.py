@@ -19,6 +19,7 @@ from service.graphql.mutations.create_refund_request import (
     create_refund_request,
 )
 from service.graphql.mutations.record_action import RecordActionPayload, record_action
+from service.graphql.mutations.record_actions import RecordActionsPayload, record_actions
 from service.graphql.mutations.record_shipment import RecordShipmentPayload, record_shipment
 from service.graphql.mutations.team import (
     ClaimPayload,
@@ -80,6 +81,13 @@ class Mutation:
         description="Record what an agent did: the decision is recomputed for the time they"
         " saw it and stored with the action, marked overridden when they differ. Needs an"
         " agent or admin token.",
+    )
+    record_actions: RecordActionsPayload = strawberry.mutation(
+        resolver=record_actions,
+        description="Record one action on up to 500 cases (e.g. a group's broadcast message"
+        " sent), all or nothing: one rejected case rejects the call. Each record holds its"
+        " case's decision, recomputed at now; the cases' claims end. Needs an agent or admin"
+        " token.",
     )
     update_shop_policy: UpdateShopPolicyPayload = strawberry.mutation(
         resolver=update_shop_policy,
