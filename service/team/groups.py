@@ -30,6 +30,8 @@ class Group:
     count: int
     money_at_risk: Decimal
     soonest_due: datetime | None
+    # The oldest last scan among the items' parcels (None when none was scanned).
+    first_scan: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +93,13 @@ async def groups(session: AsyncSession, shop_id: int) -> list[Group]:
             func.count(),
             func.coalesce(func.sum(cases.c.money), 0),
             func.min(cases.c.due_at),
+            func.min(cases.c.last_scan),
         )
         .group_by(cases.c.action, cases.c.carrier, cases.c.place)
         .order_by(func.count().desc(), cases.c.action, cases.c.carrier, cases.c.place)
     )
     out = []
-    for action, carrier, place, count, money, due in (await session.execute(stmt)).all():
+    for action, carrier, place, count, money, due, scan in (await session.execute(stmt)).all():
         out.append(
             Group(
                 action=Action(str(action)),
@@ -105,6 +108,7 @@ async def groups(session: AsyncSession, shop_id: int) -> list[Group]:
                 count=int(count),
                 money_at_risk=_money(money),
                 soonest_due=_aware(due),
+                first_scan=_aware(scan),
             )
         )
     return out
@@ -126,27 +130,22 @@ def _aware(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def disruptions_of(found: list[Group], min_parcels: int = DEFAULT_MIN_PARCELS) -> list[Disruption]:
+    """Places where at least ``min_parcels`` open parcels of one carrier are stuck: the
+    groups of cases whose decision is to chase the carrier, by last-scan place."""
+    out = []
+    for g in found:
+        if g.action is not Action.CONTACT_CARRIER or not g.carrier or not g.place:
+            continue
+        if g.count < min_parcels:
+            continue
+        assert g.first_scan is not None  # a place comes from a scan, which has a time
+        out.append(Disruption(g.carrier, g.place, g.count, g.first_scan))
+    return sorted(out, key=lambda d: (-d.count, d.carrier, d.place))
+
+
 async def disruptions(
     session: AsyncSession, shop_id: int, min_parcels: int = DEFAULT_MIN_PARCELS
 ) -> list[Disruption]:
-    """Places where at least ``min_parcels`` open parcels of one carrier are stuck: cases
-    whose decision is to chase the carrier, by the place of their last scan."""
-    cases = _located(shop_id)
-    stmt = (
-        select(cases.c.carrier, cases.c.place, func.count(), func.min(cases.c.last_scan))
-        .where(
-            cases.c.action == Action.CONTACT_CARRIER.value,
-            cases.c.carrier != "",
-            cases.c.place != "",
-        )
-        .group_by(cases.c.carrier, cases.c.place)
-        .having(func.count() >= min_parcels)
-        .order_by(func.count().desc(), cases.c.carrier, cases.c.place)
-    )
-    rows = (await session.execute(stmt)).all()
-    out = []
-    for carrier, place, count, at in rows:
-        first_seen = _aware(at)
-        assert first_seen is not None  # a place comes from a scan, which has a time
-        out.append(Disruption(str(carrier), str(place), int(count), first_seen))
-    return out
+    """The shop's disruptions (see ``disruptions_of``)."""
+    return disruptions_of(await groups(session, shop_id), min_parcels)

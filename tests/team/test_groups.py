@@ -133,7 +133,7 @@ def parcel_specs(draw: st.DrawFn) -> dict[str, Any]:
 
 async def _brute(
     session: AsyncSession, shop_id: int
-) -> dict[tuple[str, str, str], tuple[int, Decimal, datetime | None]]:
+) -> dict[tuple[str, str, str], tuple[int, Decimal, datetime | None, datetime | None]]:
     """Group the queued case states in Python, from the rows one by one."""
     states = (
         (
@@ -146,14 +146,16 @@ async def _brute(
         .scalars()
         .all()
     )
-    out: dict[tuple[str, str, str], list[Any]] = defaultdict(lambda: [0, Decimal("0.00"), None])
+    out: dict[tuple[str, str, str], list[Any]] = defaultdict(
+        lambda: [0, Decimal("0.00"), None, None]
+    )
     for s in states:
         ships = (
             (await session.execute(select(Shipment).where(Shipment.order_id == s.order_id)))
             .scalars()
             .all()
         )
-        carrier, place = "", ""
+        carrier, place, scan = "", "", None
         if ships:
             latest = max(ships, key=lambda x: x.id)
             carrier = latest.carrier or ""
@@ -167,13 +169,15 @@ async def _brute(
                 .all()
             )
             if events:
-                place = max(events, key=lambda e: (e.at, e.id)).place
+                last = max(events, key=lambda e: (e.at, e.id))
+                place, scan = last.place, last.at
         assert s.action is not None
         g = out[(s.action.value, carrier, place)]
         g[0] += 1
         g[1] += s.money_at_risk or Decimal(0)
         g[2] = s.due_at if g[2] is None or (s.due_at and s.due_at < g[2]) else g[2]
-    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+        g[3] = scan if g[3] is None or (scan and scan < g[3]) else g[3]
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items()}
 
 
 @settings(
@@ -203,7 +207,12 @@ async def test_groups_equal_a_brute_force_grouping(
     await refresh_stale(session, shop.id, now)
     await session.commit()
     found = {
-        (g.action.value, g.carrier, g.place): (g.count, g.money_at_risk, g.soonest_due)
+        (g.action.value, g.carrier, g.place): (
+            g.count,
+            g.money_at_risk,
+            g.soonest_due,
+            g.first_scan,
+        )
         for g in await groups.groups(session, shop.id)
     }
     assert found == await _brute(session, shop.id)

@@ -81,9 +81,8 @@ async def case_groups(info: Info) -> list[CaseGroup]:
     async with ctx.db_lock:
         await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
         found = await groups.groups(ctx.session, ctx.shop_id)
-        stuck = await groups.disruptions(
-            ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
-        )
+    # One grouped query serves both: a disruption is a big enough chase-the-carrier group.
+    stuck = groups.disruptions_of(found, ctx.settings.disruption_min_parcels)
     disrupted = {(d.carrier, d.place) for d in stuck}
     out = []
     for g in found:
