@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import Agent, ApiToken, Role, Shop
+from service.db.models import Agent, ApiToken, CaseClaim, Role, Shop
 from service.store.tokens import create_token
 
 # Roles a person can have; integration tokens belong to systems, not people.
@@ -29,7 +29,7 @@ async def create_agent(
 
 
 async def deactivate(session: AsyncSession, agent: Agent, now: datetime) -> None:
-    """Mark the agent inactive and revoke every live token of theirs.
+    """Mark the agent inactive, revoke every live token of theirs and end their claims.
 
     Replicas that cached a token keep accepting it for at most the token cache's TTL
     (see service.store.tokens.PrincipalCache)."""
@@ -41,6 +41,8 @@ async def deactivate(session: AsyncSession, agent: Agent, now: datetime) -> None
         .where(ApiToken.agent_id == agent.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    # Their cases go back to the queue at once rather than when the leases run out.
+    await session.execute(delete(CaseClaim).where(CaseClaim.agent_id == agent.id))
     await session.flush()
 
 

@@ -9,8 +9,10 @@ from service.config import Settings
 from service.db.models import Role
 from service.graphql.relay import to_global_id
 from service.store.tokens import authenticate
+from service.team import claims
+from service.team.claims import CaseKey
 from tests.conftest import make_shop, make_token
-from tests.factories import make_order
+from tests.factories import NOW, make_order
 from tests.graphql.helpers import gql, gql_data
 from tests.team.helpers import Clock, clocked_client, make_agent
 
@@ -28,6 +30,9 @@ mutation Off($id: ID!) {
     agent { active deactivatedAt } userErrors { field code message }
   }
 }
+"""
+CLAIM = """
+mutation Claim($id: ID!) { claimCase(input: {orderId: $id}) { userErrors { code } } }
 """
 RECORD = """
 mutation Record($id: ID!) {
@@ -79,8 +84,13 @@ async def test_deactivation_revokes_the_agents_tokens(
     admin = await make_token(session, shop, Role.ADMIN)
     agent_id, agent_token = await make_agent(session, shop, "Zhang")
     # token_cache_ttl_s=0: the bound is zero, so the very next request sees it.
+    order = await make_order(session, shop, "PO-1")
+    await session.commit()
+    order_id = to_global_id("Order", order.id)
     async with clocked_client(settings, engine, Clock(), token_cache_ttl_s=0) as client:
         assert (await gql_data(client, agent_token, VIEWER))["viewer"]["agent"]["id"] == agent_id
+        claimed = await gql_data(client, agent_token, CLAIM, id=order_id)
+        assert claimed["claimCase"]["userErrors"] == []
         off = (await gql_data(client, admin, DEACTIVATE, id=agent_id))["deactivateAgent"]
         assert off["userErrors"] == [] and off["agent"]["active"] is False
         refused = await client.post(
@@ -90,6 +100,8 @@ async def test_deactivation_revokes_the_agents_tokens(
         )
         assert refused.status_code == 401
     assert await authenticate(session, agent_token) is None
+    # their claim ended with them
+    assert await claims.holds(session, shop.id, [CaseKey(claims.ORDER, order.id)], NOW) == {}
     # the admin's shop-level token is untouched
     assert await authenticate(session, admin) is not None
 
