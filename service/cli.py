@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--platform", required=True, choices=["PDD", "KUAISHOU"])
     add.set_defaults(handler=_shop_create)
 
+    grouped = commands.add_parser(
+        "groups", help="print a shop's open queue grouped by action, carrier and place"
+    )
+    grouped.add_argument("--shop", required=True, help="shop slug")
+    grouped.add_argument("--locale", choices=["zh-CN", "en"], default="zh-CN")
+    grouped.set_defaults(handler=_groups)
+
     rules = commands.add_parser("rules", help="print the decision rule table")
     rules.set_defaults(handler=_rules)
     return parser
@@ -255,6 +262,25 @@ def _token_create(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
 
     print(asyncio.run(go()))
+    return 0
+
+
+def _groups(args: argparse.Namespace, settings: Settings) -> int:
+    from service.team.report import print_groups
+
+    async def go() -> str:
+        await _check_database(settings)
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine).begin() as session:
+                text = await print_groups(session, args.shop, args.locale, settings)
+                if text is None:
+                    raise CommandError(f"--shop: no shop with slug {args.shop!r}")
+                return text
+        finally:
+            await engine.dispose()
+
+    print(asyncio.run(go()), end="")
     return 0
 
 

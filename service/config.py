@@ -79,6 +79,18 @@ class Settings(BaseSettings):
         le=3600,
         description="how long a replica trusts a token it has checked (0: check every request)",
     )
+    claim_lease_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="how long an agent's claim on a case lasts unless renewed",
+    )
+    disruption_min_parcels: int = Field(
+        default=20,
+        ge=2,
+        le=1_000_000,
+        description="open parcels of one carrier stuck at one place that make a disruption",
+    )
     policy_cache_ttl_s: float = Field(
         default=5.0,
         ge=0,

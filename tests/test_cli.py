@@ -267,3 +267,27 @@ async def test_refresh_all_recomputes_every_case_with_progress(
         assert [v[0] for v in versions] != ["older"]
     # and a plain refresh afterwards finds nothing stale up to now
     assert await run_cli("refresh") == 0
+
+
+async def test_groups_prints_the_shops_groups_and_refuses_an_unknown_shop(
+    engine_for: AsyncEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given the demo shops
+    assert await run_cli("migrate") == 0
+    assert await run_cli("seed-demo") == 0
+    capsys.readouterr()
+
+    # when
+    code = await run_cli("groups", "--shop", "demo-kuaishou", "--locale", "en")
+    out, _ = capsys.readouterr()
+    missing = await run_cli("groups", "--shop", "no-such-shop")
+    _, err = capsys.readouterr()
+
+    # then every group line names its count, followed by its message with placeholders
+    assert code == 0
+    group_lines = [
+        line for line in out.splitlines() if "\tcases" not in line and " cases\t" in line
+    ]
+    assert group_lines, out
+    assert "{orderNumber}" in out
+    assert missing == 2 and "no-such-shop" in err

@@ -29,6 +29,7 @@ class UserErrorCode(Enum):
     DUPLICATE = "DUPLICATE"
     FORBIDDEN = "FORBIDDEN"
     CONFLICT = "CONFLICT"
+    CLAIMED_BY_OTHER = "CLAIMED_BY_OTHER"
 
 
 described_enum(
@@ -52,6 +53,8 @@ described_enum(
         "FORBIDDEN": "The token's role may not call this mutation (field is null).",
         "CONFLICT": "A concurrent write to the same record won twice in a row; nothing was"
         " stored, and sending the same input again may succeed.",
+        "CLAIMED_BY_OTHER": "Another agent holds a live claim on the case; the message names"
+        " the holder and when the lease ends.",
     },
 )
 

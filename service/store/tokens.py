@@ -6,10 +6,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import ApiToken, Role, Shop
+from service.db.models import Agent, ApiToken, Role, Shop
 
 TOKEN_PREFIX = "aft_"
 
@@ -21,6 +21,8 @@ class Principal:
     token_id: int
     shop_id: int
     role: Role
+    # The named agent the token identifies; None for shop-level tokens.
+    agent_id: int | None = None
 
     @property
     def can_read(self) -> bool:
@@ -45,8 +47,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(session: AsyncSession, shop: Shop, role: Role, name: str) -> str:
-    """Store a new token for the shop and return it in clear (the only time it is)."""
+async def create_token(
+    session: AsyncSession, shop: Shop, role: Role, name: str, agent_id: int | None = None
+) -> str:
+    """Store a new token for the shop (and agent, if given) and return it in clear (the
+    only time it is)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
@@ -55,6 +60,7 @@ async def create_token(session: AsyncSession, shop: Shop, role: Role, name: str)
             role=role,
             token_hash=hash_token(token),
             prefix=token[: len(TOKEN_PREFIX) + 6],
+            agent_id=agent_id,
         )
     )
     await session.flush()
@@ -66,14 +72,19 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
         return None
     row = (
         await session.execute(
-            select(ApiToken.id, ApiToken.shop_id, ApiToken.role).where(
-                ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+            select(ApiToken.id, ApiToken.shop_id, ApiToken.role, ApiToken.agent_id)
+            .outerjoin(Agent, Agent.id == ApiToken.agent_id)
+            .where(
+                ApiToken.token_hash == hash_token(token),
+                ApiToken.revoked_at.is_(None),
+                # A deactivated agent's tokens stop working even if one escaped revocation.
+                or_(ApiToken.agent_id.is_(None), Agent.active.is_(True)),
             )
         )
     ).one_or_none()
     if row is None:
         return None
-    return Principal(token_id=row.id, shop_id=row.shop_id, role=row.role)
+    return Principal(token_id=row.id, shop_id=row.shop_id, role=row.role, agent_id=row.agent_id)
 
 
 async def revoke_named(session: AsyncSession, shop: Shop, name: str) -> None:

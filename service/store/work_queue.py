@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import CaseState
+from service.db.models import CaseClaim, CaseState
 from service.db.types import UTCDateTime
 from service.decision.outcome import Action
 
@@ -30,6 +30,11 @@ class QueueQuery:
     overdue: bool | None = None
     proactive: bool | None = None
     due_by: datetime | None = None
+    # Claims: "ME" (live claims of ``agent_id``), "UNASSIGNED" (no live claim), None (any),
+    # live meaning unexpired at ``now``.
+    assignee: str | None = None
+    agent_id: int | None = None
+    now: datetime | None = None
 
 
 def _queue(shop_id: int, q: QueueQuery) -> Select[Any]:
@@ -46,6 +51,16 @@ def _queue(shop_id: int, q: QueueQuery) -> Select[Any]:
         stmt = stmt.where(CaseState.proactive.is_(q.proactive))
     if q.due_by is not None:
         stmt = stmt.where(CaseState.due_at <= q.due_by)
+    if q.assignee is not None:
+        live = select(CaseClaim.id).where(
+            CaseClaim.kind == CaseState.kind,
+            CaseClaim.entity_id == CaseState.entity_id,
+            CaseClaim.expires_at > q.now,
+        )
+        if q.assignee == "ME":
+            stmt = stmt.where(live.where(CaseClaim.agent_id == q.agent_id).exists())
+        else:
+            stmt = stmt.where(~live.exists())
     return stmt
 
 

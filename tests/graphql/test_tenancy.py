@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.config import Settings
 from service.db.models import (
     ActionRecord,
+    Agent,
+    CaseClaim,
     EvidenceItem,
     Order,
     RefundRequest,
@@ -31,6 +33,7 @@ from service.graphql.sdl import SDL_PATH
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW, make_order, make_refund, make_shipment
 from tests.graphql.helpers import gql
+from tests.team.helpers import make_agent
 
 # Each root field with a document that, from shop B, aims at shop A's data.
 QUERIES: dict[str, str] = {
@@ -46,6 +49,10 @@ QUERIES: dict[str, str] = {
         inquiry: URGE_SHIPMENT}) { decision { ruleId } userErrors { code } } }""",
     "webhookEndpoints": "{ webhookEndpoints { id url } }",
     "webhookDeliveries": "{ webhookDeliveries { id status } }",
+    "viewer": "{ viewer { role agent { id } } }",
+    "agents": "{ agents { id } }",
+    "caseGroups": "{ caseGroups { count } }",
+    "disruptions": "{ disruptions { count } }",
 }
 
 MUTATIONS: dict[str, str] = {
@@ -74,6 +81,18 @@ MUTATIONS: dict[str, str] = {
         { evidence { kind } userErrors { field code } } }""",
     "recordAction": """mutation($r: ID!) { recordAction(input: {refundRequestId: $r,
         takenAction: AGREE_REFUND}) { actionRecord { id } userErrors { field code } } }""",
+    "recordActions": """mutation($o: ID!) { recordActions(input: {cases: [{orderId: $o}],
+        takenAction: AGREE_REFUND}) { actionRecords { id } userErrors { field code } } }""",
+    "createAgent": """mutation { createAgent(input: {displayName: "B", role: AGENT})
+        { agent { id } userErrors { code } } }""",
+    "deactivateAgent": """mutation($a: ID!) { deactivateAgent(input: {agentId: $a})
+        { agent { id } userErrors { field code } } }""",
+    "claimCase": """mutation($o: ID!) { claimCase(input: {orderId: $o})
+        { claim { agentName } userErrors { field code } } }""",
+    "releaseClaim": """mutation($o: ID!) { releaseClaim(input: {orderId: $o})
+        { released userErrors { field code } } }""",
+    "reassignClaim": """mutation($o: ID!, $a: ID!) { reassignClaim(input: {orderId: $o,
+        agentId: $a}) { claim { agentName } userErrors { field code } } }""",
     "updateShopPolicy": """mutation { updateShopPolicy(input: {couponAmount: "9.00"})
         { shop { slug couponAmount } userErrors { code } } }""",
     "createWebhookEndpoint": """mutation { createWebhookEndpoint(input: {url:
@@ -96,7 +115,16 @@ def test_every_root_field_is_covered() -> None:
 
 async def _counts(session: AsyncSession, shop_id: int) -> dict[str, int]:
     out = {}
-    for model in (Order, Shipment, TrackingEvent, RefundRequest, EvidenceItem, ActionRecord):
+    for model in (
+        Order,
+        Shipment,
+        TrackingEvent,
+        RefundRequest,
+        EvidenceItem,
+        ActionRecord,
+        Agent,
+        CaseClaim,
+    ):
         stmt = select(func.count()).select_from(model).where(model.shop_id == shop_id)
         out[model.__tablename__] = (await session.execute(stmt)).scalar_one()
     return out
@@ -143,6 +171,7 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         "r": to_global_id("RefundRequest", refund.id),
         "e": to_global_id("WebhookEndpoint", endpoint.id),
         "d": to_global_id("WebhookDelivery", delivery_id),
+        "a": (await make_agent(session, shop_a, "A's agent"))[0],
     }
     order_id, order_amount, refund_id = order.id, order.amount, refund.id
     before = await _counts(session, shop_a_id)
@@ -167,6 +196,9 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
     assert results["workQueue"] == {"totalCount": 0, "edges": []}
     assert results["recommend"]["userErrors"] == []  # stateless: B's own inline facts
     assert results["webhookEndpoints"] == results["webhookDeliveries"] == []
+    assert results["viewer"] == {"role": "ADMIN", "agent": None}
+    for name in ("agents", "caseGroups", "disruptions"):
+        assert results[name] == [], name
 
     # when shop B runs every mutation against A's ids and numbers
     for name, document in MUTATIONS.items():
@@ -175,8 +207,17 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         assert "errors" not in body, (name, body)
         payload = body["data"][name]
         codes = {e["code"] for e in payload["userErrors"]}
-        if name in {"upsertOrders", "upsertShipments", "updateShopPolicy", "createWebhookEndpoint"}:
+        if name in {
+            "upsertOrders",
+            "upsertShipments",
+            "updateShopPolicy",
+            "createWebhookEndpoint",
+            "createAgent",
+        }:
             assert codes == set(), (name, payload)  # acts on B's own data only
+        elif name == "claimCase":
+            # a shop-level token holds no claims (tests/team: an agent of B gets NOT_FOUND)
+            assert codes == {"FORBIDDEN"}, (name, payload)
         else:
             assert codes == {"NOT_FOUND"}, (name, payload)
 

@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from service.db.models.agent import Agent, CaseClaim
 from service.db.models.audit import ActionRecord
 from service.db.models.case_state import CaseState
 from service.db.models.events import CaseEvent, WebhookDelivery, WebhookEndpoint
@@ -13,7 +14,9 @@ from service.db.models.token import ApiToken, Role
 
 __all__ = [
     "ActionRecord",
+    "Agent",
     "ApiToken",
+    "CaseClaim",
     "CaseEvent",
     "CaseState",
     "EvidenceItem",

@@ -36,3 +36,7 @@ class ActionRecord(ShopOwnedMixin, Base):
         BigId, ForeignKey("api_tokens.id", ondelete="SET NULL")
     )
     decision_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The agent whose token recorded it; NULL for shop-level tokens.
+    actor_agent_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("agents.id", ondelete="SET NULL")
+    )

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, ShopOwnedMixin
-from service.db.types import EnumText, UTCDateTime
+from service.db.types import BigId, EnumText, UTCDateTime
 
 
 class Role(StrEnum):
@@ -26,3 +26,7 @@ class ApiToken(ShopOwnedMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))  # shown in listings to tell tokens apart
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The agent the token identifies; NULL for shop-level (integration) tokens.
+    agent_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )

@@ -19,7 +19,19 @@ from service.graphql.mutations.create_refund_request import (
     create_refund_request,
 )
 from service.graphql.mutations.record_action import RecordActionPayload, record_action
+from service.graphql.mutations.record_actions import RecordActionsPayload, record_actions
 from service.graphql.mutations.record_shipment import RecordShipmentPayload, record_shipment
+from service.graphql.mutations.team import (
+    ClaimPayload,
+    CreateAgentPayload,
+    DeactivateAgentPayload,
+    ReleaseClaimPayload,
+    claim_case,
+    create_agent,
+    deactivate_agent,
+    reassign_claim,
+    release_claim,
+)
 from service.graphql.mutations.update_refund_status import (
     UpdateRefundStatusPayload,
     update_refund_status,
@@ -87,6 +99,13 @@ class Mutation:
         " saw it and stored with the action, marked overridden when they differ. Needs an"
         " agent or admin token.",
     )
+    record_actions: RecordActionsPayload = strawberry.mutation(
+        resolver=record_actions,
+        description="Record one action on up to 500 cases (e.g. a group's broadcast message"
+        " sent), all or nothing: one rejected case rejects the call. Each record holds its"
+        " case's decision, recomputed at now; the cases' claims end. Needs an agent or admin"
+        " token.",
+    )
     update_shop_policy: UpdateShopPolicyPayload = strawberry.mutation(
         resolver=update_shop_policy,
         description="Set or clear the shop's policy overrides. Needs an admin token.",
@@ -107,5 +126,31 @@ class Mutation:
     replay_webhook_delivery: ReplayWebhookDeliveryPayload = strawberry.mutation(
         resolver=replay_webhook_delivery,
         description="Send a delivery again (any status), as soon as a worker gets to it."
+        " Needs an admin token.",
+    )
+    create_agent: CreateAgentPayload = strawberry.mutation(
+        resolver=create_agent,
+        description="Add a named agent to the shop and issue their first token (shown once)."
+        " Needs an admin token.",
+    )
+    deactivate_agent: DeactivateAgentPayload = strawberry.mutation(
+        resolver=deactivate_agent,
+        description="Deactivate an agent and revoke their tokens; a replica that cached a"
+        " token accepts it for at most the token cache's lifetime. Needs an admin token.",
+    )
+    claim_case: ClaimPayload = strawberry.mutation(
+        resolver=claim_case,
+        description="Claim a case for the calling agent for the shop's lease (15 minutes by"
+        " default), or renew the caller's own claim. Refused with CLAIMED_BY_OTHER while"
+        " another agent's lease runs. Needs an agent's token.",
+    )
+    release_claim: ReleaseClaimPayload = strawberry.mutation(
+        resolver=release_claim,
+        description="End the caller's claim on a case (an admin may end anyone's)."
+        " recordAction ends the claim too.",
+    )
+    reassign_claim: ClaimPayload = strawberry.mutation(
+        resolver=reassign_claim,
+        description="Hand a case to another agent, whoever holds it, with a fresh lease."
         " Needs an admin token.",
     )

@@ -18,6 +18,7 @@ from service.graphql.mutations.base import INPUT, allowed, forbidden, one_of, pk
 from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Action, Inquiry
 from service.graphql.types.inputs import Problems, check_text
+from service.team import claims
 
 MAX_NOTE = 2000
 
@@ -156,10 +157,13 @@ async def record_action(
             overridden=taken is not decision.action,
             note=input.note or "",
             actor_token_id=info.context.principal.token_id,
+            actor_agent_id=info.context.principal.agent_id,
             decision_snapshot=snapshot(decision, inquiry),
         )
         info.context.session.add(row)
         await info.context.session.flush()
+        # The case is handled: whoever held it lets go.
+        await claims.end(info.context.session, info.context.shop_id, [claims.key_of(order, refund)])
         return ActionRecordType.from_model(row)
 
     record, errors = await run(info, allowed, work)

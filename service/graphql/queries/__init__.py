@@ -10,7 +10,7 @@ import strawberry
 from service.graphql.arguments import After, At, DecisionLocale, First
 from service.graphql.context import Info
 from service.graphql.errors import ClientError
-from service.graphql.queries import lists
+from service.graphql.queries import groups, lists, team
 from service.graphql.queries.connection import Connection
 from service.graphql.queries.filters import (
     MAX_DUE_WITHIN_HOURS,
@@ -18,10 +18,12 @@ from service.graphql.queries.filters import (
     RefundRequestFilter,
     ShipmentFilter,
 )
-from service.graphql.queries.queue import WorkItem, WorkItemKind, work_queue
+from service.graphql.queries.groups import CaseGroup, DisruptionType
+from service.graphql.queries.queue import Assignee, WorkItem, WorkItemKind, work_queue
 from service.graphql.queries.recommend import Recommendation, recommend
 from service.graphql.relay import DEFAULT_PAGE, MAX_PAGE, Node, from_global_id
 from service.graphql.types.action_record import ActionRecordType
+from service.graphql.types.agent import AgentType, Viewer
 from service.graphql.types.enums import Action, Locale
 from service.graphql.types.inputs import CaseInput
 from service.graphql.types.order import OrderType
@@ -205,10 +207,40 @@ class Query:
                 " pending); false: only replies to buyers. Null keeps both."
             ),
         ] = None,
+        assignee: Annotated[
+            Assignee | None,
+            strawberry.argument(
+                description="ME: only items the calling agent holds a live claim on;"
+                " UNASSIGNED: only items nobody holds; ANYONE or null: every item."
+            ),
+        ] = None,
     ) -> Connection[WorkItem]:
         return await work_queue(
-            info, first, after, due_within_hours, action, kind, overdue, proactive
+            info, first, after, due_within_hours, action, kind, overdue, proactive, assignee
         )
+
+    @strawberry.field(description="Who is calling: the token's role and its agent, if any.")
+    async def viewer(self, info: Info) -> Viewer:
+        return await team.viewer(info)
+
+    @strawberry.field(
+        description="The open work queue grouped by action, carrier and last-scan place,"
+        " biggest group first, each with its count, money at risk, soonest deadline and one"
+        " bulk message; groups inside a detected disruption carry their scenario."
+    )
+    async def case_groups(self, info: Info) -> list[CaseGroup]:
+        return await groups.case_groups(info)
+
+    @strawberry.field(
+        description="Detected logistics disruptions: at least the policy's number (20 by"
+        " default) of open parcels of one carrier stuck where they were last scanned."
+    )
+    async def disruptions(self, info: Info) -> list[DisruptionType]:
+        return await groups.disruption_list(info)
+
+    @strawberry.field(description="The shop's named agents, oldest first, inactive ones included.")
+    async def agents(self, info: Info) -> list[AgentType]:
+        return await team.agent_list(info)
 
     @strawberry.field(
         description="Decide a case from inline facts without storing anything (for chat bots"

@@ -30,6 +30,7 @@ from service.graphql.queries.filters import MAX_DUE_WITHIN_HOURS, MAX_LIST_FILTE
 from service.graphql.queries.lists import asks_for, load_all
 from service.graphql.relay import PageInfo, page_size, parse_pk
 from service.graphql.scalars import in_supported_range
+from service.graphql.types.agent import ClaimType
 from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import DeadlineKind, Locale
 from service.graphql.types.order import OrderType
@@ -38,6 +39,8 @@ from service.graphql.types.refund import RefundRequestType
 from service.store import work_queue as queue_sql
 from service.store.refresher import refresh_stale
 from service.store.work_queue import QueueCursor, QueueQuery
+from service.team import claims
+from service.team.claims import CaseKey, Hold
 
 
 class WorkItemKind(Enum):
@@ -53,6 +56,23 @@ described_enum(
         " worth acting on (appeal, interception); refundRequest is set.",
         "ORDER": "An order with no open refund request whose next step is due (ship, upload"
         " tracking, chase the carrier); refundRequest is null.",
+    },
+)
+
+
+class Assignee(Enum):
+    ME = "ME"
+    UNASSIGNED = "UNASSIGNED"
+    ANYONE = "ANYONE"
+
+
+described_enum(
+    Assignee,
+    "Whose work items to list, by their live claims.",
+    {
+        "ME": "Items the calling agent holds a live claim on (needs an agent's token).",
+        "UNASSIGNED": "Items nobody holds a live claim on.",
+        "ANYONE": "Every item, claimed or not.",
     },
 )
 
@@ -80,6 +100,13 @@ class WorkItem:
         description="The refund request for REFUND_REQUEST items; null for ORDER items."
     )
     decision_value: strawberry.Private[Decision]
+    hold: strawberry.Private[Hold | None] = None
+
+    @strawberry.field(
+        description="Who holds a live claim on the item, and until when; null when nobody does."
+    )
+    def claim(self) -> ClaimType | None:
+        return ClaimType(hold=self.hold) if self.hold is not None else None
 
     @strawberry.field(
         description="What to do, decided at the request's now (the same decision that put the"
@@ -117,13 +144,20 @@ def queue_query(
     kind: WorkItemKind | None,
     overdue: bool | None,
     proactive: bool | None,
+    assignee: Assignee | None = None,
 ) -> QueueQuery:
     if due_within_hours is not None and not 1 <= due_within_hours <= MAX_DUE_WITHIN_HOURS:
         raise ClientError(f"dueWithinHours: must be between 1 and {MAX_DUE_WITHIN_HOURS}")
     if action is not None and len(action) > MAX_LIST_FILTER:
         raise ClientError(f"action: at most {MAX_LIST_FILTER} values")
     now = info.context.now
+    agent_id = info.context.principal.agent_id
+    if assignee is Assignee.ME and agent_id is None:
+        raise ClientError("assignee: ME needs an agent's token (this is a shop-level token)")
     return QueueQuery(
+        assignee=None if assignee in (None, Assignee.ANYONE) else assignee.value,
+        agent_id=agent_id,
+        now=now,
         actions=[ActionEnum(a) for a in action or ()],
         kind=kind.value if kind is not None else None,
         overdue=overdue,
@@ -141,9 +175,10 @@ async def work_queue(
     kind: WorkItemKind | None = None,
     overdue: bool | None = None,
     proactive: bool | None = None,
+    assignee: Assignee | None = None,
 ) -> Connection[WorkItem]:
     size = page_size(first)
-    q = queue_query(info, due_within_hours, action, kind, overdue, proactive)
+    q = queue_query(info, due_within_hours, action, kind, overdue, proactive, assignee)
     ctx = info.context
     start = _decode(after) if after is not None else None
     total: int | None = None
@@ -199,6 +234,12 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
     decided |= dict(
         zip(order_keys, await load_all(loaders.order_decision, order_keys), strict=True)
     )
+    held: dict[CaseKey, Hold] = {}
+    if asks_for(info, "claim"):
+        async with ctx.db_lock:
+            held = await claims.holds(
+                ctx.session, ctx.shop_id, [CaseKey(s.kind, s.entity_id) for s in page], ctx.now
+            )
     out: list[tuple[CaseState, WorkItem]] = []
     for state, order, key in zip(page, orders, keys, strict=True):
         decision = decided[key]
@@ -217,6 +258,7 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
                     order=OrderType.from_model(order),
                     refund_request=RefundRequestType.from_model(refund) if refund else None,
                     decision_value=decision,
+                    hold=held.get(CaseKey(state.kind, state.entity_id)),
                 ),
             )
         )

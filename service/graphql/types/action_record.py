@@ -15,9 +15,11 @@ from strawberry.scalars import JSON
 from service.db import models
 from service.graphql.context import Info
 from service.graphql.relay import Node, to_global_id
+from service.graphql.types.agent import AgentType
 from service.graphql.types.enums import Action
 from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
+from service.team import agents
 
 
 @strawberry.type(
@@ -86,3 +88,12 @@ class ActionRecordType(Node):
             return None
         row = await info.context.loaders.refund.load(self.row.refund_request_id)
         return RefundRequestType.from_model(row)
+
+    @strawberry.field(description="The agent whose token recorded it; null for a shop-level token.")
+    async def agent(self, info: Info) -> AgentType | None:
+        if self.row.actor_agent_id is None:
+            return None
+        ctx = info.context
+        async with ctx.db_lock:
+            row = await agents.agent_of(ctx.session, ctx.shop_id, self.row.actor_agent_id)
+        return AgentType.from_model(row) if row is not None else None

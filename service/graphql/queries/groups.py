@@ -1,0 +1,120 @@
+"""``caseGroups`` and ``disruptions``: the open queue seen as groups to handle at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from service.decision.outcome import Action as ActionModel
+from service.graphql.context import Info
+from service.graphql.described import described_enum
+from service.graphql.types.enums import Action
+from service.store.refresher import refresh_stale
+from service.team import broadcast, groups
+
+
+class Scenario(Enum):
+    SHIPPED_NOT_SIGNED = "SHIPPED_NOT_SIGNED"
+
+
+described_enum(
+    Scenario,
+    "Which disruption scenario a group is (004: one bulk message per scenario).",
+    {"SHIPPED_NOT_SIGNED": "Parcels shipped and stuck at the disruption's place, not signed."},
+)
+
+
+@strawberry.type(
+    description="One message for every buyer of a group; placeholders are filled per order."
+)
+class BroadcastMessage:
+    zh_cn: str = strawberry.field(description="The message in Simplified Chinese.")
+    en: str = strawberry.field(description="The message in English.")
+    placeholders: list[str] = strawberry.field(
+        description="Placeholders the text may hold, filled per order when sent:"
+        " {orderNumber}, {trackingNumber}, {carrier}."
+    )
+
+
+@strawberry.type(description="Open queue items with the same action, carrier and place.")
+class CaseGroup:
+    action: Action = strawberry.field(  # type: ignore[valid-type]
+        description="The action every item's stored decision recommends."
+    )
+    carrier: str = strawberry.field(
+        description="The carrier of the items' latest parcel; empty when not shipped."
+    )
+    place: str = strawberry.field(
+        description="Where the latest parcel was last scanned; empty when never scanned."
+    )
+    scenario: Scenario | None = strawberry.field(
+        description="The disruption scenario when the group lies in a detected disruption;"
+        " null otherwise."
+    )
+    count: int = strawberry.field(description="How many queue items the group holds.")
+    money_at_risk: Decimal = strawberry.field(
+        description="The items' money at risk added up (CNY)."
+    )
+    soonest_due_at: datetime | None = strawberry.field(
+        description="The earliest deadline among the items (UTC)."
+    )
+    message: BroadcastMessage = strawberry.field(
+        description="One bulk message for the group's buyers, in zh-CN and en."
+    )
+
+
+@strawberry.type(description="Many open parcels of one carrier stuck where they were last scanned.")
+class DisruptionType:
+    carrier: str = strawberry.field(description="The carrier.")
+    place: str = strawberry.field(description="The city or sorting centre of the last scan.")
+    count: int = strawberry.field(description="How many open parcels are stuck there.")
+    first_seen: datetime = strawberry.field(
+        description="The oldest last scan among them: when the stall began (UTC)."
+    )
+
+
+async def case_groups(info: Info) -> list[CaseGroup]:
+    ctx = info.context
+    async with ctx.db_lock:
+        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+        found = await groups.groups(ctx.session, ctx.shop_id)
+    # One grouped query serves both: a disruption is a big enough chase-the-carrier group.
+    stuck = groups.disruptions_of(found, ctx.settings.disruption_min_parcels)
+    disrupted = {(d.carrier, d.place) for d in stuck}
+    out = []
+    for g in found:
+        text = broadcast.message_for(g.action, g.place)
+        in_disruption = (
+            g.action is ActionModel.CONTACT_CARRIER and (g.carrier, g.place) in disrupted
+        )
+        out.append(
+            CaseGroup(
+                action=g.action,
+                carrier=g.carrier,
+                place=g.place,
+                scenario=Scenario.SHIPPED_NOT_SIGNED if in_disruption else None,
+                count=g.count,
+                money_at_risk=g.money_at_risk,
+                soonest_due_at=g.soonest_due,
+                message=BroadcastMessage(
+                    zh_cn=text.zh_cn, en=text.en, placeholders=list(broadcast.PLACEHOLDERS)
+                ),
+            )
+        )
+    return out
+
+
+async def disruption_list(info: Info) -> list[DisruptionType]:
+    ctx = info.context
+    async with ctx.db_lock:
+        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+        found = await groups.disruptions(
+            ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
+        )
+    return [
+        DisruptionType(carrier=d.carrier, place=d.place, count=d.count, first_seen=d.first_seen)
+        for d in found
+    ]

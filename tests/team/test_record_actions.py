@@ -1,0 +1,106 @@
+"""``recordActions``: one action on many cases, all or nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import ActionRecord, Role
+from service.graphql.relay import decode_id, to_global_id
+from service.team import claims
+from service.team.claims import CaseKey
+from tests.conftest import make_shop, make_token
+from tests.factories import NOW, make_order
+from tests.graphql.helpers import count_rows, gql_data
+from tests.team.helpers import make_agent
+
+BULK = """
+mutation Bulk($cases: [BulkCaseInput!]!) {
+  recordActions(input: {cases: $cases, takenAction: CONTACT_CARRIER, note: "broadcast sent"}) {
+    actionRecords { order { orderNumber } agent { displayName } overridden note }
+    userErrors { field code message }
+  }
+}
+"""
+
+
+async def _orders(session: AsyncSession, n: int) -> tuple[Any, list[Any]]:
+    shop = await make_shop(session)
+    orders = [await make_order(session, shop, f"PO-{i}") for i in range(n)]
+    await session.commit()
+    return shop, orders
+
+
+def _case(order: Any) -> dict[str, str]:
+    return {"orderId": to_global_id("Order", order.id)}
+
+
+async def test_every_case_gets_a_record_and_its_claim_ends(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop, orders = await _orders(session, 3)
+    agent_id, token = await make_agent(session, shop, "Zhou")
+    for order in orders:
+        await claims.claim(session, shop.id, CaseKey(claims.ORDER, order.id), _pk(agent_id), NOW)
+    await session.commit()
+    data = await gql_data(client, token, BULK, cases=[_case(o) for o in orders])
+    result = data["recordActions"]
+    assert result["userErrors"] == []
+    assert [r["order"]["orderNumber"] for r in result["actionRecords"]] == ["PO-0", "PO-1", "PO-2"]
+    assert {r["agent"]["displayName"] for r in result["actionRecords"]} == {"Zhou"}
+    assert {r["note"] for r in result["actionRecords"]} == {"broadcast sent"}
+    keys = [CaseKey(claims.ORDER, o.id) for o in orders]
+    assert await claims.holds(session, shop.id, keys, NOW) == {}
+
+
+def _pk(global_id: str) -> int:
+    pk = decode_id(global_id, "Agent")
+    assert pk is not None
+    return pk
+
+
+async def test_one_bad_case_rejects_the_whole_call(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop, orders = await _orders(session, 3)
+    other = await make_shop(session, "shop-b")
+    foreign = await make_order(session, other, "THEIRS")
+    await session.commit()
+    _, token = await make_agent(session, shop, "Zhou")
+    cases = [_case(orders[0]), _case(foreign), _case(orders[1]), _case(orders[0]), {}]
+    result = (await gql_data(client, token, BULK, cases=cases))["recordActions"]
+    assert result["actionRecords"] is None
+    assert {(".".join(e["field"]), e["code"]) for e in result["userErrors"]} == {
+        ("input.cases.1.orderId", "NOT_FOUND"),
+        ("input.cases.3", "DUPLICATE"),
+        ("input.cases.4.orderId", "REQUIRED"),
+    }
+    assert await count_rows(session, ActionRecord) == 0
+
+
+async def test_more_than_500_cases_are_refused_and_integration_tokens_forbidden(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    shop, orders = await _orders(session, 1)
+    _, token = await make_agent(session, shop, "Zhou")
+    many = [_case(orders[0])] * 501
+    result = (await gql_data(client, token, BULK, cases=many))["recordActions"]
+    assert [e["code"] for e in result["userErrors"]] == ["TOO_MANY"]
+    integration = await make_token(session, shop, Role.INTEGRATION)
+    result = await gql_data(client, integration, BULK, cases=[_case(orders[0])])
+    assert [e["code"] for e in result["recordActions"]["userErrors"]] == ["FORBIDDEN"]
+    assert await count_rows(session, ActionRecord) == 0
+
+
+async def test_a_retried_key_records_once(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    shop, orders = await _orders(session, 2)
+    _, token = await make_agent(session, shop, "Zhou")
+    body = {"query": BULK, "variables": {"cases": [_case(o) for o in orders]}}
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "bulk-1"}
+    first = await client.post("/graphql", json=body, headers=headers)
+    again = await client.post("/graphql", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert await count_rows(session, ActionRecord) == 2
