@@ -75,7 +75,7 @@ async def main(args: argparse.Namespace) -> None:
         sm = create_sessionmaker(engine)
         port = _port()
         receiver = [sys.executable, "-m", "bench.webhook_receiver", str(port)]
-        procs.append(subprocess.Popen(receiver))  # noqa: ASYNC220 (a bench, started once)
+        procs.append(subprocess.Popen(receiver))  # noqa: ASYNC220 (a bench, once)
         async with sm() as session:
             shop = Shop(slug="bench", name="Bench", platform="PDD")
             session.add(shop)
