@@ -429,3 +429,14 @@ def test_a_rejected_token_is_reported_next_to_the_token_field(
     assert error.text == "令牌无效或已撤销"
     assert desktop.execute_script("return sessionStorage.getItem('aftersales.token')") is None
     desktop.get_log("browser")  # type: ignore[no-untyped-call]  # the 401, expected here
+
+
+def test_paging_by_cursor_moves_forward_and_back(desktop: WebDriver, server: Server) -> None:
+    sign_in_fresh(desktop, server)
+    first = [el.get_attribute("data-id") for el in items(desktop)]
+    css(desktop, "#next-page").click()
+    wait_for(desktop, lambda d: items(d) and items(d)[0].get_attribute("data-id") not in first, "")
+    second = [el.get_attribute("data-id") for el in items(desktop)]
+    assert second and not set(second) & set(first)
+    css(desktop, "#previous-page").click()
+    wait_for(desktop, lambda d: [el.get_attribute("data-id") for el in items(d)] == first, "back")
