@@ -415,3 +415,28 @@ def test_what_if_i_wait_asks_the_decision_again_for_that_time(
     asked = api(server, CASE_AT, id=case_id, at=f"{later}:00+08:00")["node"]["decision"]
     assert css(desktop, "#decision-action").get_attribute("data-action") == asked["action"]
     assert css(desktop, "#rationale").text == asked["rationale"]
+
+
+def test_a_rejected_token_is_reported_next_to_the_token_field(
+    desktop: WebDriver, server: Server
+) -> None:
+    desktop.get(f"{server.base_url}/healthz")
+    desktop.execute_script("sessionStorage.clear(); localStorage.clear();")
+    desktop.get(f"{server.base_url}/app/")
+    css(desktop, "#token").send_keys("aft_not-a-real-token")
+    css(desktop, ".sign-in button[type=submit]").click()
+    error = css(desktop, '[data-field="token"] .field-error')
+    assert error.text == "令牌无效或已撤销"
+    assert desktop.execute_script("return sessionStorage.getItem('aftersales.token')") is None
+    desktop.get_log("browser")  # type: ignore[no-untyped-call]  # the 401, expected here
+
+
+def test_paging_by_cursor_moves_forward_and_back(desktop: WebDriver, server: Server) -> None:
+    sign_in_fresh(desktop, server)
+    first = [el.get_attribute("data-id") for el in items(desktop)]
+    css(desktop, "#next-page").click()
+    wait_for(desktop, lambda d: items(d) and items(d)[0].get_attribute("data-id") not in first, "")
+    second = [el.get_attribute("data-id") for el in items(desktop)]
+    assert second and not set(second) & set(first)
+    css(desktop, "#previous-page").click()
+    wait_for(desktop, lambda d: [el.get_attribute("data-id") for el in items(d)] == first, "back")
