@@ -97,8 +97,8 @@ async def upsert_shipments(
             )
     raise_if(issues)
 
-    # By order id (indexed) and matched here: a row-value IN over (order, tracking
-    # number) pairs made PostgreSQL scan every parcel of the table.
+    # By order id (indexed) and matched here, rather than a row-value IN over (order,
+    # tracking number) pairs, whose plan PostgreSQL may not serve from an index.
     order_ids = sorted({orders[number].id for number, _ in seen})
     existing: dict[tuple[int, str | None], Shipment] = {}
     for oid, rows in (await queries.shipments_by_order(session, shop_id, order_ids)).items():
