@@ -120,7 +120,6 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
     assert rec.ids() == ["evt_test_0", "evt_test_0"]
 
 
-@pytest.mark.postgres
 async def test_two_workers_deliver_1000_events_none_twice(
     session: AsyncSession, settings: Settings, backend: str
 ) -> None:
