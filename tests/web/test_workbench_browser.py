@@ -84,9 +84,13 @@ def api(server: Server, query: str, **variables: Any) -> dict[str, Any]:
 
 
 def wait_for(driver: WebDriver, condition: Any, message: str) -> Any:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT_S).until(condition, message)
+    # The page re-renders the queue and the case (polling, countdowns): an element
+    # found one instant may be replaced the next, so a stale read is asked again.
+    wait = WebDriverWait(driver, WAIT_S, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(condition, message)
 
 
 def css(driver: WebDriver, selector: str) -> WebElement:
@@ -433,10 +437,10 @@ def test_a_rejected_token_is_reported_next_to_the_token_field(
 
 def test_paging_by_cursor_moves_forward_and_back(desktop: WebDriver, server: Server) -> None:
     sign_in_fresh(desktop, server)
-    first = [el.get_attribute("data-id") for el in items(desktop)]
+    first = wait_for(desktop, lambda d: [el.get_attribute("data-id") for el in items(d)], "")
     css(desktop, "#next-page").click()
     wait_for(desktop, lambda d: items(d) and items(d)[0].get_attribute("data-id") not in first, "")
-    second = [el.get_attribute("data-id") for el in items(desktop)]
+    second = wait_for(desktop, lambda d: [el.get_attribute("data-id") for el in items(d)], "")
     assert second and not set(second) & set(first)
     css(desktop, "#previous-page").click()
     wait_for(desktop, lambda d: [el.get_attribute("data-id") for el in items(d)] == first, "back")
