@@ -5,8 +5,6 @@ The page needs no database: the app is built on a SQLite file that is never open
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -14,10 +12,10 @@ import httpx
 import pytest
 from graphql import build_schema, parse, validate
 
-from service.app import create_app
 from service.config import Settings
 from service.graphql.sdl import SDL_PATH
 from service.web.graphiql import HEADERS_TEMPLATE, graphiql_page, read_template, script_json
+from tests.web.conftest import ClientFactory
 from tests.web.references import (
     CDN_URL,
     css_references,
@@ -34,26 +32,6 @@ CONTENT_TYPES = {
     ".css": ("text/css",),
     ".svg": ("image/svg+xml",),
 }
-
-ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
-
-
-@pytest.fixture
-def app_client(tmp_path: Path) -> ClientFactory:
-    @asynccontextmanager
-    async def open_client(
-        env: str = "dev", demo_token: str | None = None, root_path: str = ""
-    ) -> AsyncIterator[httpx.AsyncClient]:
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db", env=env)  # type: ignore[arg-type]
-        app = create_app(settings, demo_token=demo_token)
-        transport = httpx.ASGITransport(app=app, root_path=root_path)
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield client
-        finally:
-            await app.state.engine.dispose()
-
-    return open_client
 
 
 def page_config(html: str) -> dict[str, str]:

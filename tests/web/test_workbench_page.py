@@ -7,45 +7,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 import pytest
 from graphql import build_schema, parse, validate
 
-from service.app import create_app
-from service.config import Settings
 from service.graphql.sdl import SDL_PATH
 from service.web.static import STATIC_DIR
+from tests.web.conftest import ClientFactory
 from tests.web.references import CDN_URL, css_references, is_external, js_references, parse_page
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 TOKEN = "aft_demo-token-for-the-workbench-test"
 CONTENT_TYPES = {".js": ("text/javascript", "application/javascript"), ".css": ("text/css",)}
 API_JS = STATIC_DIR / "app" / "api.js"
-
-ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
-
-
-@pytest.fixture
-def app_client(tmp_path: Path) -> ClientFactory:
-    @asynccontextmanager
-    async def open_client(
-        env: str = "dev", demo_token: str | None = None, root_path: str = ""
-    ) -> AsyncIterator[httpx.AsyncClient]:
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db", env=env)  # type: ignore[arg-type]
-        app = create_app(settings, demo_token=demo_token)
-        transport = httpx.ASGITransport(app=app, root_path=root_path)
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield client
-        finally:
-            await app.state.engine.dispose()
-
-    return open_client
 
 
 def page_config(html: str) -> dict[str, str]:
