@@ -26,6 +26,7 @@ def pod_specs() -> list[dict[str, Any]]:
         load("deployment.yaml")["spec"]["template"]["spec"],
         load("worker-deployment.yaml")["spec"]["template"]["spec"],
         load("migrate-job.yaml")["spec"]["template"]["spec"],
+        load("refresh-cronjob.yaml")["spec"]["jobTemplate"]["spec"]["template"]["spec"],
     ]
 
 
@@ -48,6 +49,7 @@ def test_kustomization_lists_existing_files_but_not_the_secret_template() -> Non
         "HorizontalPodAutoscaler",
         "PodDisruptionBudget",
         "Job",
+        "CronJob",
     }
 
 
@@ -81,7 +83,7 @@ def test_secret_template_holds_only_placeholders() -> None:
     assert all("CHANGE_ME" in value for value in secret["stringData"].values())
 
 
-@pytest.mark.parametrize("pod", pod_specs(), ids=["deployment", "worker", "migrate-job"])
+@pytest.mark.parametrize("pod", pod_specs(), ids=["deployment", "worker", "migrate-job", "refresh-cronjob"])
 def test_pods_are_hardened(pod: dict[str, Any]) -> None:
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
@@ -116,6 +118,17 @@ def test_migration_job_runs_migrate() -> None:
     [container] = job["spec"]["template"]["spec"]["containers"]
     assert container["args"] == ["migrate"]
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+
+def test_refresh_cronjob_sweeps_stale_states_without_piling_up() -> None:
+    cronjob = load("refresh-cronjob.yaml")
+    job = cronjob["spec"]["jobTemplate"]["spec"]
+    [container] = job["template"]["spec"]["containers"]
+    assert container["args"] == ["refresh"]
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    assert job["template"]["spec"]["restartPolicy"] == "Never"
+    # a pass must end before the next one would be skipped for ever
+    assert job["activeDeadlineSeconds"] > 0
 
 
 def test_worker_deployment_runs_the_worker_with_probes_and_a_budget() -> None:
