@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.db.models import ActionRecord, Order, Role
+from service.store.ingest.common import MAX_ORDERS
 from tests.faults.servers import ApiServer, PrivatePostgres
 from tests.graphql.helpers import UPSERT_ORDERS, seed_order_and_refund
 
@@ -203,7 +204,7 @@ async def test_a_server_killed_mid_batch_leaves_all_of_the_batch_or_none(
         for attempt in range(5):
             # given a full batch (the largest upsertOrders takes) on its way in
             prefix = f"KILL{attempt}"
-            batch = _orders(100, prefix)
+            batch = _orders(MAX_ORDERS, prefix)
             sending = asyncio.create_task(
                 client.post(
                     "/graphql",
@@ -211,7 +212,7 @@ async def test_a_server_killed_mid_batch_leaves_all_of_the_batch_or_none(
                     headers=headers,
                 )
             )
-            for _ in range(1_000_000):  # polls back to back: a batch takes ~0.1 s
+            for _ in range(1_000_000):  # polls back to back: a batch takes ~0.5 s
                 if sending.done() or await _writing(watch, "postgres"):
                     break
                 await asyncio.sleep(0)
