@@ -245,6 +245,9 @@ def _server(url: str, echo: bool) -> Iterator[tuple[str, _Log]]:
         "AFTERSALES_ENV": "prod",
         "AFTERSALES_LOG_LEVEL": "WARNING",
         "AFTERSALES_DB_ECHO": "true" if echo else "false",
+        # One client sends back to back: the per-token budget would throttle the run.
+        "AFTERSALES_RATE_LIMIT_POINTS": "1000000",
+        "AFTERSALES_RATE_LIMIT_RESTORE_PER_S": "1000000",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],

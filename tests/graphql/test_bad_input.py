@@ -238,6 +238,22 @@ async def test_unstorable_text_in_a_literal_fails_validation(
     assert _codes(body) == ["GRAPHQL_VALIDATION_FAILED"], body
 
 
+# Each fragment spreads the other twice: costing it naively walks 2^depth paths, which
+# held a server's event loop for as long as it took.
+BRANCHING_CYCLE = """{ ...A }
+fragment A on Query { shop { slug } viewer { __typename } ...B ...B }
+fragment B on Query { ...A ...A }"""
+
+
+async def test_fragments_spread_in_a_branching_cycle_fail_validation_at_once(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    token, *_ = await _arrange(session)
+    body = await gql(client, token, BRANCHING_CYCLE)
+    assert set(_codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}, body
+    assert any("within itself" in e["message"] for e in body["errors"]), body
+
+
 # -- money -------------------------------------------------------------------------------
 
 POLICY = """mutation($c: Decimal) { updateShopPolicy(input: {couponAmount: $c})

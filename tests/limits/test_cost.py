@@ -78,5 +78,32 @@ def test_documents_that_cannot_be_costed_are_left_to_validation(query: str) -> N
     assert operation_of(query, None, None, MAX_TOKENS) is None
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ ...A } fragment A on Query { ...A }",
+        "{ ...A } fragment A on Query { shop { slug } ...B ...B } fragment B on Query { ...A }",
+    ],
+)
+def test_fragments_spread_in_a_cycle_are_left_to_validation(query: str) -> None:
+    assert operation_of(query, None, None, MAX_TOKENS) is None
+
+
+def test_a_fragment_spread_in_many_places_is_costed_as_often_as_it_is_spread(
+    schema: GraphQLSchema,
+) -> None:
+    # F0 spreads F1 twice, F1 spreads F2 twice, ...: 2^12 places, one plan per fragment
+    chain = " ".join(
+        f"fragment F{i} on Order {{ a: shipments {{ order {{ ...F{i + 1} }} }}"
+        f" b: shipments {{ order {{ ...F{i + 1} }} }} }}"
+        for i in range(12)
+    )
+    query = f"{{ orders(first: 1) {{ nodes {{ ...F0 }} }} }} {chain} fragment F12 on Order {{ id }}"
+    spread = 0  # F12 selects a scalar
+    for _ in range(12):  # Fi: two lists of 5 shipments (1 each), each with an order (1)
+        spread = 2 * 5 * (1 + 1 + spread)
+    assert cost(schema, query) == 2 + 1 * (1 + spread)
+
+
 def test_a_huge_page_is_costed_without_building_it(schema: GraphQLSchema) -> None:
     assert cost(schema, "{ orders(first: 2000000000) { nodes { id } } }") == 2 + 2_000_000_000
