@@ -18,6 +18,8 @@ class Order(ShopOwnedMixin, Base):
         UniqueConstraint("shop_id", "order_number"),
         # The orders list's keyset order, per shop (also when joined to case states).
         Index("ix_orders_shop_confirmed", "shop_id", "confirmed_at", "id"),
+        # The order list filtered by status (e.g. awaiting shipment), newest first.
+        Index("ix_orders_shop_status_confirmed", "shop_id", "status", "confirmed_at", "id"),
     )
 
     order_number: Mapped[str] = mapped_column(String(64))  # the platform's order number

@@ -20,6 +20,12 @@ class RefundRequest(ShopOwnedMixin, Base):
         UniqueConstraint("shop_id", "refund_number"),
         # The refund list's keyset order, per shop (also when joined to case states).
         Index("ix_refund_requests_shop_requested", "shop_id", "requested_at", "id"),
+        # The same order within one status: a dashboard's "pending, newest first" page
+        # walks it and stops after the page, instead of joining every pending refund
+        # of the shop with its state and sorting them.
+        Index(
+            "ix_refund_requests_shop_status_requested", "shop_id", "status", "requested_at", "id"
+        ),
     )
 
     order_id: Mapped[int] = mapped_column(BigId, index=True)
