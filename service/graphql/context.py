@@ -17,6 +17,7 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from service.config import Settings
+from service.db import tenancy
 from service.db.gate import SessionGate
 from service.graphql.errors import PermissionDenied
 from service.store.policy_cache import PolicyCache, ShopPolicies
@@ -51,6 +52,8 @@ class Context:
     def session(self) -> AsyncSession:
         if self.opened is None:
             self.opened = self.sessionmaker()
+            # On PostgreSQL its transactions see only the caller's shop (tenancy.py).
+            tenancy.scope(self.opened, self.principal.shop_id)
         return self.opened
 
     @property

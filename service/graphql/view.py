@@ -27,6 +27,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from service.config import Settings
+from service.db import tenancy
 from service.db.availability import is_unavailable
 from service.graphql import http
 from service.graphql.context import Context
@@ -128,6 +129,13 @@ class GraphQLView(GraphQL[Context, None]):
                 await opened.close()
                 return _unauthorized("invalid or revoked token")
             self.principals.put(token, principal, moment)
+            try:
+                # The token was looked up across shops; the rest of the request is
+                # the shop's alone (row-level security, service/db/tenancy.py).
+                await tenancy.enter(opened, principal.shop_id)
+            except BaseException:
+                await opened.close()
+                raise
         request_info = getattr(request.state, "request_info", None)
         if request_info is not None:
             request_info.shop = str(principal.shop_id)

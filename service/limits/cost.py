@@ -94,9 +94,7 @@ def operation_of(
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1 or _has_fragment_cycle(document):
         return None
-    return Operation(
-        document, operations[0], variables or {}, query, operation_name, max_tokens
-    )
+    return Operation(document, operations[0], variables or {}, query, operation_name, max_tokens)
 
 
 def requested_cost(schema: GraphQLSchema, operation: Operation) -> int:
@@ -145,9 +143,7 @@ def _plan_of(schema: GraphQLSchema, operation: Operation) -> _Plan:
 
 
 @lru_cache(maxsize=512)
-def _cached_plan(
-    schema: GraphQLSchema, query: str, name: str | None, max_tokens: int
-) -> _Plan:
+def _cached_plan(schema: GraphQLSchema, query: str, name: str | None, max_tokens: int) -> _Plan:
     operation = operation_of(query, name, None, max_tokens)
     assert operation is not None  # it was costed, so it parsed and named one operation
     return _Planner(schema, operation.document).plan(operation.definition)

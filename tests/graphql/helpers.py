@@ -25,11 +25,16 @@ async def gql(
 
 
 @contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+def count_statements(engine: AsyncEngine, tenancy: bool = False) -> Iterator[list[str]]:
+    """The SQL statements run while the block runs. On PostgreSQL each request
+    transaction opens with the tenant prelude (service/db/tenancy.py); it is left out
+    unless ``tenancy``, so that counts measure the request's own work on both databases."""
     statements: list[str] = []
 
     def record(*args: Any) -> None:
-        statements.append(str(args[2]))
+        statement = str(args[2])
+        if tenancy or "set_config('role'" not in statement:
+            statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:

@@ -1,0 +1,63 @@
+"""Tenancy the database enforces: PostgreSQL row-level security per shop.
+
+Every table holding a shop's rows has a policy that shows the role
+``aftersales_tenant`` only the rows whose ``shop_id`` is the transaction's
+``app.shop_id`` (``shops`` by its ``id``), and lets it write no others. A request's
+session, once its token has named the shop, runs each transaction as that role with
+that setting (both transaction-local, so a pooled connection goes back clean). A query
+that forgets its shop filter then still sees, and changes, only the caller's shop.
+
+The paths that work across shops by design keep the service's own role, which owns
+the tables and so is not subject to the policies: token lookup (before the shop is
+known), the refresher, the webhook worker, the CLI and migrations.
+
+SQLite has no roles: the embedded database relies on the queries' own filters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
+
+TENANT_ROLE = "aftersales_tenant"
+SHOP_SETTING = "app.shop_id"
+_KEY = "tenant_shop_id"
+
+_ENTER = text(
+    f"SELECT set_config('role', '{TENANT_ROLE}', true), set_config('{SHOP_SETTING}', :shop, true)"
+)
+
+
+def scope(session: AsyncSession, shop_id: int) -> None:
+    """Run this session's next transactions as ``shop_id``'s tenant (PostgreSQL)."""
+    session.sync_session.info[_KEY] = shop_id
+
+
+async def enter(session: AsyncSession, shop_id: int) -> None:
+    """Scope the session, including the transaction it is in now (a session that
+    looked the token up before the shop was known)."""
+    scope(session, shop_id)
+    if session.in_transaction() and _is_postgresql(session.sync_session):
+        await session.execute(_ENTER, {"shop": str(shop_id)})
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _after_begin(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
+    shop_id = session.info.get(_KEY)
+    if shop_id is not None and connection.dialect.name == "postgresql":
+        connection.execute(_ENTER, {"shop": str(shop_id)})
+
+
+def install() -> None:
+    """Scope every tenant session's transactions as they begin (idempotent)."""
+    if not event.contains(Session, "after_begin", _after_begin):
+        event.listen(Session, "after_begin", _after_begin)
+
+
+install()

@@ -1,0 +1,121 @@
+"""PostgreSQL row-level security: a request's transactions see and change only the
+caller's shop, even through a query that forgets its shop filter (service/db/tenancy.py)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import httpx
+import pytest
+from sqlalchemy import CursorResult, func, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.db import tenancy
+from service.db.engine import create_sessionmaker
+from service.db.models import Order, Role, Shop
+from tests.conftest import make_shop, make_token
+from tests.factories import make_order
+from tests.graphql.helpers import count_statements, gql_data
+
+# Row-level security is PostgreSQL's; SQLite has no roles to enforce it with.
+pytestmark = pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+async def _two_shops(session: AsyncSession) -> tuple[int, int]:
+    a = await make_shop(session, "shop-a")
+    b = await make_shop(session, "shop-b")
+    await make_order(session, a, "A-1")
+    await make_order(session, b, "B-1")
+    await session.commit()
+    return a.id, b.id
+
+
+async def test_every_table_holding_shop_rows_has_a_policy(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        tables = (
+            await conn.execute(
+                text(
+                    "SELECT c.relname, c.relrowsecurity,"
+                    " EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname"
+                    "         AND p.schemaname = current_schema()"
+                    f"         AND '{tenancy.TENANT_ROLE}' = ANY (p.roles))"
+                    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = current_schema() AND c.relkind = 'r' AND ("
+                    "   c.relname = 'shops' OR EXISTS (SELECT 1 FROM information_schema.columns"
+                    "   WHERE table_schema = current_schema() AND table_name = c.relname"
+                    "   AND column_name = 'shop_id'))"
+                )
+            )
+        ).all()
+    assert {"shops", "orders", "refund_requests", "case_states", "api_tokens"} <= {
+        t[0] for t in tables
+    }
+    unprotected = [name for name, enabled, policy in tables if not (enabled and policy)]
+    assert unprotected == [], f"tables with shop rows but no row-level security: {unprotected}"
+
+
+async def test_a_query_that_forgets_its_shop_filter_sees_only_the_callers_shop(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    # given two shops with an order each
+    a, _ = await _two_shops(session)
+    # when a session scoped to shop A reads and updates orders with no shop filter
+    async with create_sessionmaker(engine)() as scoped:
+        tenancy.scope(scoped, a)
+        numbers = (await scoped.execute(select(Order.order_number))).scalars().all()
+        changed = cast(
+            CursorResult[Any], await scoped.execute(update(Order).values(remote_destination=True))
+        )
+        await scoped.commit()
+    # then it saw and changed shop A's order alone
+    assert numbers == ["A-1"]
+    assert changed.rowcount == 1
+    async with create_sessionmaker(engine)() as service:  # the service's own role
+        rows = await service.execute(select(Order.order_number, Order.remote_destination))
+        flags = {number: flag for number, flag in rows.all()}
+    assert flags == {"A-1": True, "B-1": False}
+
+
+async def test_a_scoped_session_cannot_write_a_row_of_another_shop(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    a, b = await _two_shops(session)
+    async with create_sessionmaker(engine)() as scoped:
+        tenancy.scope(scoped, a)
+        with pytest.raises(DBAPIError, match="row-level security"):
+            await scoped.execute(
+                text(
+                    "INSERT INTO orders (shop_id, order_number, platform, amount_cents, status,"
+                    " confirmed_at, can_fulfil, return_address_complete, remote_destination,"
+                    " force_majeure_exempt, created_at, updated_at) VALUES (:shop, 'X-1', 'PDD',"
+                    " 100, 'AWAITING_SHIPMENT', now(), true, true, false, false, now(), now())"
+                ),
+                {"shop": b},
+            )
+
+
+async def test_the_tenant_role_without_a_shop_sees_nothing(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    await _two_shops(session)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"SELECT set_config('role', '{tenancy.TENANT_ROLE}', true)"))
+        assert await conn.scalar(select(func.count()).select_from(Order)) == 0
+
+
+async def test_each_request_transaction_runs_as_the_callers_shop(
+    client: httpx.AsyncClient, engine: AsyncEngine, session: AsyncSession
+) -> None:
+    a, _ = await _two_shops(session)
+    token = await make_token(session, await session.get_one(Shop, a), Role.ADMIN)
+    with count_statements(engine, tenancy=True) as statements:
+        data = await gql_data(client, token, "{ orders(first: 10) { nodes { orderNumber } } }")
+    assert [n["orderNumber"] for n in data["orders"]["nodes"]] == ["A-1"]
+    preludes = [s for s in statements if "set_config('role'" in s]
+    # one transaction (token lookup, then the shop's reads): scoped once, before reading
+    assert len(preludes) == 1
+    first_read = next(i for i, s in enumerate(statements) if "FROM orders" in s)
+    assert statements.index(preludes[0]) < first_read
