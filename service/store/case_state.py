@@ -30,6 +30,7 @@ from sqlalchemy import Table, event, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 
+from service.db.lists import dialect_of, ids_in
 from service.db.models import (
     CaseState,
     EvidenceItem,
@@ -219,7 +220,8 @@ def _columns(model: type[Any]) -> list[Any]:
 
 
 def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:
-    stmt = select(*_columns(Order)).where(Order.id.in_(ids)).order_by(Order.id)
+    stmt = select(*_columns(Order)).where(ids_in(Order.id, ids, dialect_of(session)))
+    stmt = stmt.order_by(Order.id)
     if lock != "none":
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
         stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=Order)
@@ -231,7 +233,8 @@ def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> d
     if not ids:
         return out
     col = getattr(model, column)
-    stmt = select(*_columns(model)).where(col.in_(ids)).order_by(model.id)
+    stmt = select(*_columns(model)).where(ids_in(col, ids, dialect_of(session)))
+    stmt = stmt.order_by(model.id)
     for row in session.execute(stmt):
         out[getattr(row, column)].append(row)
     return out

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.lists import dialect_of, ids_in
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, TrackingEvent
 
 T = TypeVar("T")
@@ -20,8 +21,9 @@ CHUNK = 500
 
 async def _chunked(session: AsyncSession, ids: Sequence[int], build: Any) -> list[Any]:
     rows: list[Any] = []
+    dialect = dialect_of(session)
     for start in range(0, len(ids), CHUNK):
-        stmt: Select[Any] = build(ids[start : start + CHUNK])
+        stmt: Select[Any] = build(ids[start : start + CHUNK], dialect)
         rows.extend((await session.execute(stmt)).scalars().all())
     return rows
 
@@ -32,9 +34,9 @@ async def by_ids(
     rows = await _chunked(
         session,
         ids,
-        lambda chunk: select(model).where(
+        lambda chunk, dialect: select(model).where(
             model.shop_id == shop_id,  # type: ignore[attr-defined]
-            model.id.in_(chunk),  # type: ignore[attr-defined]
+            ids_in(model.id, chunk, dialect),  # type: ignore[attr-defined]
         ),
     )
     return {row.id: row for row in rows}
@@ -48,9 +50,9 @@ async def grouped(
     rows = await _chunked(
         session,
         ids,
-        lambda chunk: (
+        lambda chunk, dialect: (
             select(model)
-            .where(model.shop_id == shop_id, col.in_(chunk))  # type: ignore[attr-defined]
+            .where(model.shop_id == shop_id, ids_in(col, chunk, dialect))  # type: ignore[attr-defined]
             .order_by(model.id)  # type: ignore[attr-defined]
         ),
     )
