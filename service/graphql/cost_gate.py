@@ -87,7 +87,7 @@ class CostGate:
 async def _operation(request: Request) -> Operation | None:
     try:
         if request.method == "POST":
-            data = http.decode_json(await request.body())
+            data = http.decode_body(await request.body())
         else:
             data = dict(request.query_params)
             if isinstance(data.get("variables"), str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -26,6 +27,7 @@ from service.http_errors import JSON, RequestRefused, refused_response
 __all__ = [
     "GRAPHQL_RESPONSE",
     "JSON",
+    "decode_body",
     "decode_json",
     "is_request_error",
     "media_type_of",
@@ -135,7 +137,7 @@ async def read_operation(request: AsyncHTTPRequestAdapter) -> GraphQLRequestData
         body = await request.get_body()
         if not body.strip():
             raise RequestRefused(400, f"the request body is empty: send {EXAMPLE_BODY}")
-        decoded = decode_json(body)
+        decoded = decode_body(body)
         if isinstance(decoded, list):
             raise RequestRefused(
                 400,
@@ -167,6 +169,22 @@ def _require_json_content_type(content_type: str | None) -> None:
             raise RequestRefused(
                 415, f"unsupported charset {value.strip()!r}: send the body as UTF-8"
             )
+
+
+# The request body's JSON, decoded once per request: the cost gate reads the operation
+# before the GraphQL view does (each request runs in its own context).
+_decoded_body: ContextVar[tuple[bytes, Any] | None] = ContextVar("decoded_body", default=None)
+
+
+def decode_body(body: bytes) -> Any:
+    """``decode_json(body)``, remembered for this request's same body. The result is
+    shared: callers read it and never change it."""
+    seen = _decoded_body.get()
+    if seen is not None and seen[0] is body:
+        return seen[1]
+    decoded = decode_json(body)
+    _decoded_body.set((body, decoded))
+    return decoded
 
 
 def decode_json(raw: bytes | str, *, field: str | None = None) -> Any:

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.graphql import http as http_module
 from service.graphql.http import negotiate
 from tests.conftest import make_shop, make_token
 
@@ -365,3 +366,28 @@ async def test_an_unexpected_error_in_the_app_is_a_json_500_with_the_request_id(
 async def test_no_token_is_a_json_401_before_the_body_is_read(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", content=b"\xff", headers={"Content-Type": JSON})
     refusal(response, 401, "UNAUTHENTICATED")
+
+
+async def test_a_request_body_is_decoded_once(
+    client: httpx.AsyncClient, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cost gate reads the operation before the GraphQL view does; both share one
+    # decoding of the body.
+    decoded: list[object] = []
+    original = http_module.decode_json
+
+    def counting(raw: bytes | str, *, field: str | None = None) -> Any:
+        decoded.append(raw)
+        return original(raw, field=field)
+
+    monkeypatch.setattr(http_module, "decode_json", counting)
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": "query($n: Int) { orders(first: $n) { totalCount } }",
+            "variables": {"n": 1},
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    assert len(decoded) == 1
