@@ -32,7 +32,7 @@ from service.graphql.relay import PageInfo, page_size, parse_pk
 from service.graphql.scalars import in_supported_range
 from service.graphql.types.agent import ClaimType
 from service.graphql.types.decision import DecisionType
-from service.graphql.types.enums import DeadlineKind, Locale
+from service.graphql.types.enums import Action, DeadlineKind, Locale
 from service.graphql.types.order import OrderType
 from service.graphql.types.refs import present
 from service.graphql.types.refund import RefundRequestType
@@ -101,6 +101,14 @@ class WorkItem:
     )
     decision_value: strawberry.Private[Decision]
     hold: strawberry.Private[Hold | None] = None
+    last_action: Action | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="The last action an agent recorded on the case (the item is back in the"
+        " queue because its decision has changed since); null when none was recorded.",
+    )
+    last_action_at: datetime | None = strawberry.field(
+        default=None, description="When lastAction was recorded (UTC); null with it."
+    )
 
     @strawberry.field(
         description="Who holds a live claim on the item, and until when; null when nobody does."
@@ -259,6 +267,8 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
                     refund_request=RefundRequestType.from_model(refund) if refund else None,
                     decision_value=decision,
                     hold=held.get(CaseKey(state.kind, state.entity_id)),
+                    last_action=state.last_action,
+                    last_action_at=state.last_action_at,
                 ),
             )
         )
