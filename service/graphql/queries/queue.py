@@ -109,6 +109,16 @@ class WorkItem:
     last_action_at: datetime | None = strawberry.field(
         default=None, description="When lastAction was recorded (UTC); null with it."
     )
+    carrier: str = strawberry.field(
+        default="",
+        description="The carrier of the order's latest parcel; empty when not shipped (as"
+        " caseGroups groups items).",
+    )
+    last_scan_place: str = strawberry.field(
+        default="",
+        description="Where that parcel was last scanned; empty when never scanned (as"
+        " caseGroups groups items).",
+    )
 
     @strawberry.field(
         description="Who holds a live claim on the item, and until when; null when nobody does."
@@ -227,7 +237,12 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
         loaders.shipments_of_order.load_many(order_ids),
         loaders.evidence_of_order.load_many(order_ids),
     )
-    await loaders.events_of_shipment.load_many([s[-1].id for s in shipments if s])
+    latest = {order_ids[i]: s[-1] for i, s in enumerate(shipments) if s}
+    scans = await loaders.events_of_shipment.load_many([p.id for p in latest.values()])
+    last_place = {
+        oid: max(events, key=lambda e: (e.at, e.id)).place if events else ""
+        for oid, events in zip(latest, scans, strict=True)
+    }
     keys: list[Any] = [
         RefundDecisionKey(s.refund_request_id, ctx.now)
         if s.refund_request_id is not None
@@ -269,6 +284,8 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
                     hold=held.get(CaseKey(state.kind, state.entity_id)),
                     last_action=state.last_action,
                     last_action_at=state.last_action_at,
+                    carrier=(parcel.carrier or "") if (parcel := latest.get(order.id)) else "",
+                    last_scan_place=last_place.get(order.id) or "",
                 ),
             )
         )
