@@ -566,13 +566,18 @@ def test_a_claim_by_a_second_agent_shows_the_holders_name_and_opening_claims(
         open_case(desktop, mine)
         css(desktop, "#claim-status.mine")
         assert holder_of(server, second, mine) == {"agentName": "王芳 Wang Fang"}
+        wait_for(
+            desktop,
+            lambda d: css(d, f'{ITEM}[data-id="{mine}"] .claim-badge.mine'),
+            "no badge on the case opened",
+        )
+        save_screenshot(desktop, "workbench-claims-1280x800.png")
         css(desktop, '.tab[data-tab="mine"]').click()
         wait_for(
             desktop, lambda d: items(d)[0].get_attribute("data-tab-shown") == "mine", "mine tab"
         )
         assert mine in [el.get_attribute("data-id") for el in items(desktop)]
         assert all(el.find_elements("css selector", ".claim-badge.mine") for el in items(desktop))
-        save_screenshot(desktop, "workbench-claims-1280x800.png")
         # and leaving the case (Escape) lets it go
         from selenium.webdriver.common.action_chains import ActionChains
 
@@ -628,3 +633,27 @@ def test_the_disruption_banner_opens_the_groups_and_one_click_records_a_group(
     assert not recorded & queued
     assert api(server, GROUPS)["disruptions"] == []
     wait_for(desktop, lambda d: not d.find_elements("css selector", "#disruption-banner"), "banner")
+
+
+def test_without_the_event_socket_the_queue_falls_back_to_polling(
+    desktop: WebDriver, server: Server
+) -> None:
+    # given a browser whose websockets fail to open
+    script = desktop.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": "window.WebSocket = class { constructor() { throw new Error('blocked'); } };"},
+    )
+    try:
+        sign_in_fresh(desktop, server)
+        # then the page says it polls, and still shows the queue
+        wait_for(
+            desktop,
+            lambda d: d.find_element("css selector", "body").get_attribute("data-live") == "down",
+            "no fallback",
+        )
+        assert css(desktop, "#live-status").text == "每 30 秒刷新"
+        assert items(desktop)
+    finally:
+        desktop.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )

@@ -15,6 +15,7 @@ export function socketUrl(endpoint) {
 export function connect(endpoint, token, { onEvent, onUp, onDown }) {
   let socket;
   let down = false;
+  let ackTimer = null;
   const fail = () => {
     if (down) return;
     down = true;
@@ -28,7 +29,7 @@ export function connect(endpoint, token, { onEvent, onUp, onDown }) {
     setTimeout(fail, 0);
     return { close: () => {} };
   }
-  const ackTimer = setTimeout(fail, ACK_TIMEOUT_MS);
+  ackTimer = setTimeout(fail, ACK_TIMEOUT_MS);
   const send = (message) => socket.send(JSON.stringify(message));
   socket.addEventListener("open", () => send({ type: "connection_init", payload: { token } }));
   // The server may send its JSON in binary frames.

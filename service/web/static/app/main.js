@@ -200,7 +200,12 @@ async function claimOpenCase() {
   state.claim = { id, held: payload.claim, refused: refused ?? null };
   // The queue shows the new holder without asking the API again.
   const edge = state.queue?.workQueue.edges.find(({ node }) => caseId(node) === id);
-  if (edge && payload.claim) { edge.node.claim = payload.claim; renderQueue(); }
+  if (edge && payload.claim) {
+    const wasMine = edge.node.claim?.agentId === payload.claim.agentId;
+    edge.node.claim = payload.claim;
+    if (!wasMine && state.queue.mine) state.queue.mine.totalCount += 1;
+    renderQueue();
+  }
   renderClaim();
   clearTimeout(state.renewTimer);
   state.renewTimer = setTimeout(() => { if (state.openId === id) claimOpenCase(); }, RENEW_MS);
@@ -212,7 +217,10 @@ function releaseOpenCase({ leaving = false } = {}) {
   state.claim = null;
   if (!held || !state.token) return;
   const edge = state.queue?.workQueue.edges.find(({ node }) => caseId(node) === held);
-  if (edge) edge.node.claim = null;
+  if (edge) {
+    edge.node.claim = null;
+    if (state.queue.mine?.totalCount) state.queue.mine.totalCount -= 1;
+  }
   // keepalive: the release still goes out when the page is being closed.
   call(RELEASE_CLAIM, { input: caseInput(held) }, { keepalive: leaving }).catch(() => {});
 }
