@@ -113,9 +113,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log_level)
     token: str | None = None
     if args.demo:
-        token = asyncio.run(_prepare_demo(settings))
+        agents = asyncio.run(_prepare_demo(settings))
+        token = agents[0][1]
         print(f"Demo data loaded into {settings.url.render_as_string(hide_password=True)}")
         print(f"Demo token: {token}")
+        for name, other in agents[1:]:
+            print(f"Demo agent {name}: {other}")
     else:
         asyncio.run(_check_database(settings))
     if settings.graphiql:
@@ -169,10 +172,11 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0] if message else ''}".rstrip(": ")
 
 
-async def _prepare_demo(settings: Settings) -> str:
+async def _prepare_demo(settings: Settings) -> list[tuple[str, str]]:
+    """Migrate, seed, and give every demo agent a fresh token: (name, token), the first
+    being the demo token the workbench's demo link signs in with."""
     from service.db.migrations import upgrade_async
-    from service.db.models import Role
-    from service.demo import DEMO_TOKEN_NAME, seed_demo
+    from service.demo import DEMO_TOKEN_NAME, demo_agent_tokens, seed_demo
     from service.store import shops, tokens
 
     await _check_database(settings)
@@ -183,8 +187,9 @@ async def _prepare_demo(settings: Settings) -> str:
             await seed_demo(session)
             shop = await shops.get_by_slug(session, "demo-pdd")
             assert shop is not None
+            # The shop-level demo token of earlier releases goes: the demo signs in as a person.
             await tokens.revoke_named(session, shop, DEMO_TOKEN_NAME)
-            return await tokens.create_token(session, shop, Role.ADMIN, DEMO_TOKEN_NAME)
+            return await demo_agent_tokens(session, shop)
     finally:
         await engine.dispose()
 

@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.base import utcnow
 from service.db.models import (
+    Agent,
     EvidenceItem,
     EvidenceSource,
     Order,
     OrderLine,
     RefundRequest,
+    Role,
     Shipment,
     Shop,
     TrackingEvent,
@@ -33,6 +35,7 @@ from service.decision.facts import (
     SignerKind,
     TrackingEventKind,
 )
+from service.store import tokens
 
 DEMO_TOKEN_NAME = "demo"
 
@@ -116,6 +119,25 @@ def _signed(days: float, signer: SignerKind = SignerKind.BUYER) -> DemoShipment:
 R, RR = RefundType.REFUND_ONLY, RefundType.RETURN_AND_REFUND
 S = OrderStatus
 PHOTOS = (EvidenceKind.OUTER_PACKAGE_PHOTO, EvidenceKind.CONTENTS_PHOTO)
+
+
+def _hangzhou_stall(i: int) -> DemoCase:
+    """One of the parcels stuck at one sorting centre during a big sale (004): left it
+    50 to 62 hours ago and no scan since, so the carrier's network there has stalled."""
+    left = 50 + i / 2
+    return DemoCase(
+        f"PDD-L3-hangzhou-{i + 1:02d}",
+        S.SHIPPED,
+        left + 30,
+        amount=f"{39 + (i * 7) % 60}.90",
+        shipment=_shipped(
+            left + 26, (left + 22, E.PICKUP, "金华"), (left, E.SORTING_DEPARTURE, "杭州转运中心")
+        ),
+    )
+
+
+# Enough stalled parcels of one carrier at one place for a disruption (policy: 20).
+DISRUPTION_CASES: tuple[DemoCase, ...] = tuple(_hangzhou_stall(i) for i in range(24))
 
 PDD_CASES: tuple[DemoCase, ...] = (
     # Buyer urges shipment (U1-U4); ask Order.decision(inquiry: URGE_SHIPMENT).
@@ -347,6 +369,8 @@ PDD_CASES: tuple[DemoCase, ...] = (
         amount="12.50",
         shipment=DemoShipment(offline_h=21, uploaded_h=20, outbound_recorded=True),
     ),
+    # A logistics disruption: 24 parcels stalled at one sorting centre.
+    *DISRUPTION_CASES,
 )
 
 KUAISHOU_CASES: tuple[DemoCase, ...] = (
@@ -388,6 +412,35 @@ KUAISHOU_CASES: tuple[DemoCase, ...] = (
         ),
     ),
 )
+
+
+# The demo shop's team: the demo token is the first agent's (an admin, so it can also
+# ingest), the second is a plain agent, for trying claims from a second browser.
+DEMO_AGENTS: tuple[tuple[str, Role], ...] = (
+    ("王芳 Wang Fang", Role.ADMIN),
+    ("李雷 Li Lei", Role.AGENT),
+)
+
+
+async def demo_agent_tokens(session: AsyncSession, shop: Shop) -> list[tuple[str, str]]:
+    """The demo agents (created once) with a fresh token each, replacing the tokens an
+    earlier ``serve --demo`` printed: ``(display name, token)`` in DEMO_AGENTS order."""
+    out = []
+    for name, role in DEMO_AGENTS:
+        agent = (
+            await session.execute(
+                select(Agent).where(Agent.shop_id == shop.id, Agent.display_name == name)
+            )
+        ).scalar_one_or_none()
+        if agent is None:
+            agent = Agent(shop_id=shop.id, display_name=name, role=role, active=True)
+            session.add(agent)
+            await session.flush()
+        label = f"{DEMO_TOKEN_NAME}:{agent.id}"
+        await tokens.revoke_named(session, shop, label)
+        out.append((name, await tokens.create_token(session, shop, role, label, agent.id)))
+    return out
+
 
 DEMO_SHOPS: tuple[tuple[str, str, Platform, tuple[DemoCase, ...]], ...] = (
     ("demo-pdd", "示例拼多多店 Demo PDD shop", Platform.PDD, PDD_CASES),

@@ -26,8 +26,9 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, event, inspect, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, event, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
 from service.db.lists import dialect_of, ids_in
@@ -246,12 +247,67 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     table = cast(Table, CaseState.__table__)
     dialect = session.get_bind().dialect.name
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    keep = {"id", "kind", "entity_id"}
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["kind", "entity_id"],
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
+    keep = {"id", "kind", "entity_id", *HANDLED, "last_action", "last_action_at"}
+    new = stmt.excluded
+    # The stored row's values (SET reads the row as it was): a decision still equal to
+    # the handled one stays out of the queue; one that differs clears the mark.
+    same = and_(
+        table.c.handled_action.is_not(None),
+        table.c.handled_action == new.action,
+        table.c.handled_rule_id == new.rule_id,
     )
+    set_: dict[str, Any] = {c.name: new[c.name] for c in table.columns if c.name not in keep}
+    set_["queue_rank"] = case((same, None), else_=new.queue_rank)
+    for name in HANDLED:
+        set_[name] = case((same, table.c[name]), else_=None)
+    stmt = stmt.on_conflict_do_update(index_elements=["kind", "entity_id"], set_=set_)
     session.execute(stmt, rows)
+
+
+HANDLED = ("handled_action", "handled_rule_id")
+
+
+async def mark_handled(
+    session: AsyncSession,
+    shop_id: int,
+    handled: Sequence[tuple[str, int, Action, str]],
+    taken: Action,
+    now: datetime,
+) -> None:
+    """Record that an agent acted on these cases: ``(kind, entity_id, action, rule_id)``
+    of the decision each record was made on. A case whose stored decision is that one
+    leaves the work queue (and its counts) until a recomputation decides otherwise; a
+    stale row is matched when it is recomputed (see :func:`_upsert`)."""
+    if not handled:
+        return
+    table = cast(Table, CaseState.__table__)
+    b = table.c
+    stmt = (
+        update(table)
+        .where(
+            b.shop_id == shop_id,
+            b.kind == bindparam("b_kind"),
+            b.entity_id == bindparam("b_entity"),
+        )
+        .values(
+            handled_action=bindparam("b_action"),
+            handled_rule_id=bindparam("b_rule"),
+            last_action=taken.value,
+            last_action_at=now,
+            queue_rank=case(
+                (
+                    and_(b.action == bindparam("b_action"), b.rule_id == bindparam("b_rule")),
+                    None,
+                ),
+                else_=b.queue_rank,
+            ),
+        )
+    )
+    params = [
+        {"b_kind": kind, "b_entity": entity, "b_action": action.value, "b_rule": rule}
+        for kind, entity, action, rule in handled
+    ]
+    await session.execute(stmt, params)
 
 
 def refresh_orders(

@@ -83,7 +83,9 @@ def test_secret_template_holds_only_placeholders() -> None:
     assert all("CHANGE_ME" in value for value in secret["stringData"].values())
 
 
-@pytest.mark.parametrize("pod", pod_specs(), ids=["deployment", "worker", "migrate-job", "refresh-cronjob"])
+@pytest.mark.parametrize(
+    "pod", pod_specs(), ids=["deployment", "worker", "migrate-job", "refresh-cronjob"]
+)
 def test_pods_are_hardened(pod: dict[str, Any]) -> None:
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"

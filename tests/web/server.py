@@ -32,6 +32,13 @@ class Server:
         assert match, f"no demo token in the output:\n{self.output}"
         return match.group(1)
 
+    @property
+    def second_agent(self) -> tuple[str, str]:
+        """The second demo agent's name and token (the demo token is the first's)."""
+        match = re.search(r"^Demo agent (.+): (\S+)$", self.output, re.MULTILINE)
+        assert match, f"no second demo agent in the output:\n{self.output}"
+        return match.group(1), match.group(2)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -26,7 +26,8 @@ WAIT_S = 30
 ITEM = ".queue-item"
 
 # The API's own view of the first queue page and of the refund cases, to compare with.
-QUEUE = """query($locale: Locale!) { workQueue(first: 20) { edges { node {
+QUEUE = """query($locale: Locale!, $kind: WorkItemKind, $first: Int = 20) {
+  workQueue(first: $first, kind: $kind) { edges { node {
   overdue dueAt order { id } refundRequest { id }
   decision(locale: $locale) { action }
 } } } }"""
@@ -64,14 +65,14 @@ def desktop(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Iterato
         yield driver
 
 
-def api(server: Server, query: str, **variables: Any) -> dict[str, Any]:
-    """Ask the API with the demo token, waiting when its cost bucket is empty (the
-    browser shares that token's bucket)."""
+def api(server: Server, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+    """Ask the API with the demo token (or ``token``), waiting when its cost bucket is
+    empty (the browser shares that token's bucket)."""
     for _ in range(10):
         response = httpx.post(
             f"{server.base_url}/graphql",
             json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {server.demo_token}"},
+            headers={"Authorization": f"Bearer {token or server.demo_token}"},
             trust_env=False,
             timeout=30,
         )
@@ -121,10 +122,24 @@ def sign_in_fresh(driver: WebDriver, server: Server) -> None:
     driver.get(f"{server.base_url}/app/")
     css(driver, "#demo-sign-in").click()
     css(driver, ITEM)
+    # The first sign-in asks once more, with the agent's "mine" count: settled then.
+    wait_for(
+        driver,
+        lambda d: css(d, '.tab[data-tab="mine"] .count').text != "…",
+        "the queue did not settle",
+    )
 
 
-def open_case(driver: WebDriver, case_id: str) -> None:
-    css(driver, f'{ITEM}[data-id="{case_id}"]').click()
+def open_case(driver: WebDriver, case_id: str, kind: str = "REFUND_REQUEST") -> None:
+    """Open a case from the queue; when it is not on the first page (the demo's
+    disruption fills it with overdue parcels), through the kind filter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    selector = f'{ITEM}[data-id="{case_id}"]'
+    if not driver.find_elements(By.CSS_SELECTOR, selector):
+        Select(css(driver, "#filter-kind")).select_by_value(kind)
+    css(driver, selector).click()
     css(driver, "#decision-action")
 
 
@@ -134,12 +149,13 @@ def refund_case(server: Server) -> tuple[str, dict[str, Any]]:
     return refund_with_tracking(server)
 
 
-def refund_with_tracking(server: Server) -> tuple[str, dict[str, Any]]:
-    """A refund case on the first queue page whose buyer message quotes the parcel's
-    tracking number."""
-    for edge in api(server, QUEUE, locale="ZH_CN")["workQueue"]["edges"]:
+def refund_with_tracking(server: Server, but: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A refund case on the first queue page (other than ``but``) whose buyer message
+    quotes the parcel's tracking number."""
+    queue = api(server, QUEUE, locale="ZH_CN", kind="REFUND_REQUEST")
+    for edge in queue["workQueue"]["edges"]:
         refund = edge["node"]["refundRequest"]
-        if refund is None:
+        if refund is None or refund["id"] == but:
             continue
         case = api(server, CASE, id=refund["id"], locale="ZH_CN")["node"]
         tracking = (case["shipment"] or {}).get("trackingNumber")
@@ -158,6 +174,10 @@ def test_sign_in_shows_the_queue_in_urgency_order_in_at_most_3_requests(
 ) -> None:
     # given the address `serve --demo` prints, and an agent who signs in with the demo link
     assert f"Workbench:  {server.base_url}/app/ (works offline;" in server.output
+    # (the demo's disruption fills the first page with overdue parcels; later ones are not)
+    whole = api(server, QUEUE, locale="ZH_CN", first=40)["workQueue"]["edges"]
+    late = [e["node"]["overdue"] for e in whole]
+    assert any(late) and not all(late), "the demo data should mix overdue and not"
     sign_in_fresh(desktop, server)
     shown = items(desktop)
     # then the first page lists the API's queue in its order: overdue first, then by deadline
@@ -168,16 +188,21 @@ def test_sign_in_shows_the_queue_in_urgency_order_in_at_most_3_requests(
     ]
     assert [el.get_attribute("data-id") for el in shown] == ids
     overdue = [el.get_attribute("data-overdue") == "true" for el in shown]
-    assert any(overdue) and not all(overdue), "the demo data should mix overdue and not"
     assert overdue == sorted(overdue, reverse=True), "overdue items must come first"
-    due = [
-        el.get_attribute("data-due-at") or ""
-        for el in shown
-        if el.get_attribute("data-overdue") == "false"
-    ]
-    assert due == sorted(due)
+    for flag in ("true", "false"):
+        due = [
+            el.get_attribute("data-due-at") or ""
+            for el in shown
+            if el.get_attribute("data-overdue") == flag
+        ]
+        assert due == sorted(due)
+    assert "已超时" in shown[0].find_element("css selector", ".countdown").text
     # with a live countdown, the action in words and the money at risk
-    first_refund = next(el for el in shown if el.get_attribute("data-kind") == "REFUND_REQUEST")
+    from selenium.webdriver.support.ui import Select
+
+    Select(css(desktop, "#filter-kind")).select_by_value("REFUND_REQUEST")
+    wait_for(desktop, lambda d: items(d)[0].get_attribute("data-kind") == "REFUND_REQUEST", "kind")
+    first_refund = items(desktop)[0]
     assert "还有" in first_refund.find_element("css selector", ".countdown").text
     assert "¥" in first_refund.find_element("css selector", ".money").text
     # and the tabs carry counts per action, for overdue and proactive
@@ -243,14 +268,16 @@ def test_a_refund_case_shows_the_decision_and_the_script_copies(
         "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('ERR ' + e));"
     )
     assert clipboard == decision["scripts"]["zhCN"]
-    # and reloading the page opens the same case with 2 GraphQL requests (queue, case)
+    # and reloading the page opens the same case with 3 GraphQL requests (queue, case and
+    # the claim on it)
     desktop.refresh()
     wait_for(desktop, lambda d: css(d, "#rationale").text == decision["rationale"], "reload")
+    css(desktop, "#claim-status.mine")
     calls = desktop.execute_script(
         "return performance.getEntriesByType('resource')"
         ".filter(e => new URL(e.name).pathname === '/graphql').length;"
     )
-    assert calls == 2
+    assert calls == 3
 
 
 def test_recording_another_action_shows_a_user_error_next_to_its_field_then_records(
@@ -258,7 +285,9 @@ def test_recording_another_action_shows_a_user_error_next_to_its_field_then_reco
 ) -> None:
     from selenium.webdriver.support.ui import Select
 
-    case_id, _ = refund_case
+    # Another refund case: a recorded case leaves the queue, and the later tests open
+    # refund_case from it.
+    case_id, _ = refund_with_tracking(server, but=refund_case[0])
     sign_in_fresh(desktop, server)
     open_case(desktop, case_id)
     css(desktop, "#did-something-else").click()
@@ -287,14 +316,14 @@ def test_recording_another_action_shows_a_user_error_next_to_its_field_then_reco
     assert record["overridden"] is (record["recommendedAction"] != "CONTACT_CARRIER")
     assert record["note"] == "买家电话确认，先联系快递核实"
     assert record["refundRequest"]["id"] == case_id
-    # and the queue marks the case as handled
+    # and the case leaves the queue, the browser's and the API's
     wait_for(
         desktop,
-        lambda d: (
-            "handled" in (css(d, f'{ITEM}[data-id="{case_id}"]').get_attribute("class") or "")
-        ),
-        "the queue did not update",
+        lambda d: not d.find_elements("css selector", f'{ITEM}[data-id="{case_id}"]'),
+        "the case did not leave the queue",
     )
+    queued = api(server, QUEUE, locale="ZH_CN", first=100)["workQueue"]["edges"]
+    assert case_id not in {(e["node"]["refundRequest"] or {}).get("id") for e in queued}
 
 
 def test_done_as_recommended_records_the_recommended_action(
@@ -444,3 +473,187 @@ def test_paging_by_cursor_moves_forward_and_back(desktop: WebDriver, server: Ser
     assert second and not set(second) & set(first)
     css(desktop, "#previous-page").click()
     wait_for(desktop, lambda d: [el.get_attribute("data-id") for el in items(d)] == first, "back")
+
+
+CREATE_REFUND = """mutation($order: String!, $number: String!, $at: DateTime!) {
+  createRefundRequest(input: {orderNumber: $order, refundRequest: {refundNumber: $number,
+      type: REFUND_ONLY, reason: NOT_SHIPPED, requestedAt: $at}}) {
+    refundRequest { id } userErrors { field code message }
+  }
+}"""
+CLAIM = """mutation($id: ID!) { claimCase(input: {orderId: $id}) {
+  claim { agentName } userErrors { code message } } }"""
+RELEASE = """mutation($id: ID!) { releaseClaim(input: {orderId: $id}) { released } }"""
+HOLDER = """query { workQueue(first: 100, kind: ORDER) { edges { node {
+  order { id } claim { agentName }
+} } } }"""
+GROUPS = """query { disruptions { carrier place count }
+  caseGroups { action carrier place scenario count message { zhCn en } } }"""
+RECORDS = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on ActionRecord {
+  takenAction note agent { displayName } order { id }
+} } }"""
+QUEUED_ORDERS = """query($first: Int) { workQueue(first: $first, kind: ORDER) {
+  edges { node { order { id } } } } }"""
+
+
+def test_an_event_from_the_api_shows_in_the_open_queue_without_a_reload(
+    desktop: WebDriver, server: Server
+) -> None:
+    sign_in_fresh(desktop, server)
+    # given the queue open on its refund tab, with its event socket connected
+    css(desktop, '.tab[data-tab="AGREE_REFUND"]').click()
+    wait_for(
+        desktop,
+        lambda d: d.find_element("css selector", "body").get_attribute("data-live") == "up",
+        "no socket",
+    )
+    assert "实时" in css(desktop, "#live-status").text
+    wait_for(
+        desktop, lambda d: items(d)[0].get_attribute("data-tab-shown") == "AGREE_REFUND", "tab"
+    )
+    before = wait_for(desktop, lambda d: {el.get_attribute("data-id") for el in items(d)}, "")
+    # when the shop's system files a refund request on an order past its ship-by (the
+    # case is overdue at once: an event), and the page neither reloads nor polls
+    # (polling waits 30 s and only runs while the socket is down)
+    at = desktop.execute_script("return new Date(Date.now() - 3600e3).toISOString();")
+    created = api(server, CREATE_REFUND, order="PDD-U3-late", number="RF-LIVE", at=at)
+    payload = created["createRefundRequest"]
+    assert payload["userErrors"] == []
+    new_id = payload["refundRequest"]["id"]
+    assert new_id not in before
+    started = time.monotonic()
+    # then the new case shows in the open queue within seconds
+    css(desktop, f'{ITEM}[data-id="{new_id}"]')
+    assert time.monotonic() - started < 20
+    assert desktop.execute_script("return performance.getEntriesByType('navigation').length") == 1
+
+
+def holder_of(server: Server, token: str, order_id: str) -> Any:
+    for edge in api(server, HOLDER, token=token)["workQueue"]["edges"]:
+        if edge["node"]["order"]["id"] == order_id:
+            return edge["node"]["claim"]
+    raise AssertionError(f"{order_id} is not in the queue")
+
+
+def test_a_claim_by_a_second_agent_shows_the_holders_name_and_opening_claims(
+    desktop: WebDriver, server: Server
+) -> None:
+    name, second = server.second_agent
+    sign_in_fresh(desktop, server)
+    # the signed-in agent's name is shown (the demo token is 王芳's)
+    assert "王芳" in css(desktop, "#viewer").text
+    assert css(desktop, '.tab[data-tab="mine"]')
+    orders = [
+        el.get_attribute("data-id")
+        for el in items(desktop)
+        if el.get_attribute("data-kind") == "ORDER"
+    ]
+    taken, mine = str(orders[0]), str(orders[1])
+    # when the second agent claims a case over the API
+    claimed = api(server, CLAIM, token=second, id=taken)["claimCase"]
+    assert claimed["claim"]["agentName"] == name
+    try:
+        css(desktop, "#refresh").click()
+        # then the first agent's queue shows the badge with the second agent's name
+        badge = css(desktop, f'{ITEM}[data-id="{taken}"] .claim-badge')
+        assert name in badge.text
+        # and opening that case says clearly who holds it
+        open_case(desktop, taken)
+        notice = css(desktop, '#claim-status[data-code="CLAIMED_BY_OTHER"]')
+        assert name in notice.text
+        # when the first agent opens another case, they hold it: the API says so to the
+        # second agent, and the first sees it under "mine"
+        open_case(desktop, mine)
+        css(desktop, "#claim-status.mine")
+        assert holder_of(server, second, mine) == {"agentName": "王芳 Wang Fang"}
+        wait_for(
+            desktop,
+            lambda d: css(d, f'{ITEM}[data-id="{mine}"] .claim-badge.mine'),
+            "no badge on the case opened",
+        )
+        save_screenshot(desktop, "workbench-claims-1280x800.png")
+        css(desktop, '.tab[data-tab="mine"]').click()
+        wait_for(
+            desktop, lambda d: items(d)[0].get_attribute("data-tab-shown") == "mine", "mine tab"
+        )
+        assert mine in [el.get_attribute("data-id") for el in items(desktop)]
+        assert all(el.find_elements("css selector", ".claim-badge.mine") for el in items(desktop))
+        # and leaving the case (Escape) lets it go
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        desktop.find_element("css selector", "#case-title").click()
+        ActionChains(desktop).send_keys("\ue00c").perform()
+        wait_for(desktop, lambda d: holder_of(server, second, mine) is None, "not released")
+        css(desktop, '.tab[data-tab="all"]').click()
+    finally:
+        api(server, RELEASE, token=second, id=taken)
+
+
+def test_the_disruption_banner_opens_the_groups_and_one_click_records_a_group(
+    desktop: WebDriver, server: Server
+) -> None:
+    sign_in_fresh(desktop, server)
+    groups = api(server, GROUPS)
+    (disruption,) = groups["disruptions"]
+    group = next(g for g in groups["caseGroups"] if g["scenario"] == "SHIPPED_NOT_SIGNED")
+    # given the banner of the demo's disruption
+    banner = css(desktop, "#disruption-banner")
+    assert disruption["place"] in banner.text and str(disruption["count"]) in banner.text
+    # when the agent opens it, the groups show, the disruption's first, with its message
+    css(desktop, "#disruption-banner .disruption").click()
+    first = css(desktop, ".group.in-disruption")
+    assert first.get_attribute("data-count") == str(group["count"])
+    assert first.find_element("css selector", ".broadcast-zh").text == group["message"]["zhCn"]
+    assert first.find_element("css selector", ".broadcast-en").text == group["message"]["en"]
+    first.find_element("css selector", "button.copy").click()
+    wait_for(
+        desktop, lambda d: "已复制" in css(d, ".group.in-disruption .copy-status").text, "copy"
+    )
+    clipboard = desktop.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('ERR ' + e));"
+    )
+    assert clipboard == group["message"]["zhCn"]
+    save_screenshot(desktop, "workbench-groups-1280x800.png")
+    # and records the whole group sent with one click
+    css(desktop, ".group.in-disruption .group-record").click()
+    status = css(desktop, "#group-result[data-recorded]")
+    ids = (status.get_attribute("data-record-ids") or "").split(",")
+    assert len(ids) == group["count"]
+    # then the API holds one record per case, by the signed-in agent
+    records = api(server, RECORDS, ids=ids)["nodes"]
+    assert {r["takenAction"] for r in records} == {group["action"]}
+    assert {r["agent"]["displayName"] for r in records} == {"王芳 Wang Fang"}
+    recorded = {r["order"]["id"] for r in records}
+    assert len(recorded) == group["count"]
+    # and the cases have left the queue, the disruption with them
+    queued = {
+        e["node"]["order"]["id"]
+        for e in api(server, QUEUED_ORDERS, first=100)["workQueue"]["edges"]
+    }
+    assert not recorded & queued
+    assert api(server, GROUPS)["disruptions"] == []
+    wait_for(desktop, lambda d: not d.find_elements("css selector", "#disruption-banner"), "banner")
+
+
+def test_without_the_event_socket_the_queue_falls_back_to_polling(
+    desktop: WebDriver, server: Server
+) -> None:
+    # given a browser whose websockets fail to open
+    script = desktop.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": "window.WebSocket = class { constructor() { throw new Error('blocked'); } };"},
+    )
+    try:
+        sign_in_fresh(desktop, server)
+        # then the page says it polls, and still shows the queue
+        wait_for(
+            desktop,
+            lambda d: d.find_element("css selector", "body").get_attribute("data-live") == "down",
+            "no fallback",
+        )
+        assert css(desktop, "#live-status").text == "每 30 秒刷新"
+        assert items(desktop)
+    finally:
+        desktop.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )

@@ -64,7 +64,7 @@ async def test_page_and_every_module_it_imports_come_from_the_app(
             pending += [urljoin(url, ref) for ref in found]
     # The module graph was followed: main.js imports the others.
     names = {Path(urlsplit(url).path).name for url in fetched}
-    assert {"main.js", "api.js", "i18n.js", "time.js", "dom.js", "app.css"} <= names
+    assert {"main.js", "api.js", "i18n.js", "time.js", "dom.js", "live.js", "app.css"} <= names
 
 
 async def test_demo_token_is_in_the_page_only_in_dev_with_demo(app_client: ClientFactory) -> None:
@@ -116,7 +116,17 @@ def graphql_documents() -> dict[str, str]:
 
 def test_the_workbench_documents_are_valid_against_the_committed_schema() -> None:
     documents = graphql_documents()
-    assert set(documents) == {"QUEUE_QUERY", "CASE_QUERY", "RECORD_ACTION"}
+    assert set(documents) == {
+        "QUEUE_QUERY",
+        "CASE_QUERY",
+        "RECORD_ACTION",
+        "CLAIM_CASE",
+        "RELEASE_CLAIM",
+        "GROUPS_QUERY",
+        "GROUP_CASES_QUERY",
+        "RECORD_ACTIONS",
+        "CASE_EVENTS",
+    }
     schema = build_schema(SDL_PATH.read_text(encoding="utf-8"))
     for name, text in documents.items():
         assert validate(schema, parse(text)) == [], name

@@ -25,6 +25,8 @@ class CaseState(Base):
     ``open`` says whether the row is a case at ``computed_at``: an unfinished order
     with no open refund case, or a pending (or recent platform) refund. The row is
     exact from ``computed_at`` until ``stale_at`` (NULL: until the facts change).
+    A recorded action marks the decision handled (``handled_*``), which keeps the row
+    out of the work queue until its decision changes.
     """
 
     __tablename__ = "case_states"
@@ -67,3 +69,12 @@ class CaseState(Base):
     rules_version: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stale_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The decision an agent last recorded an action on (action and rule). While the
+    # current decision is that one the case is handled: ``queue_rank`` stays NULL. A
+    # recomputation whose decision differs clears them, so the case comes back.
+    handled_action: Mapped[Action | None] = mapped_column(EnumText(Action))
+    handled_rule_id: Mapped[str | None] = mapped_column(String(32))
+    # The last action recorded on the case (what the agent did) and when; kept when the
+    # decision moves on, so the queue can show it.
+    last_action: Mapped[Action | None] = mapped_column(EnumText(Action))
+    last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

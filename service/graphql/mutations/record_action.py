@@ -18,6 +18,7 @@ from service.graphql.mutations.base import INPUT, allowed, forbidden, one_of, pk
 from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Action, Inquiry
 from service.graphql.types.inputs import Problems, check_text
+from service.store import case_state
 from service.team import claims
 
 MAX_NOTE = 2000
@@ -162,8 +163,17 @@ async def record_action(
         )
         info.context.session.add(row)
         await info.context.session.flush()
-        # The case is handled: whoever held it lets go.
-        await claims.end(info.context.session, info.context.shop_id, [claims.key_of(order, refund)])
+        # The case is handled: whoever held it lets go, and it leaves the queue while
+        # its decision stays the one acted on.
+        key = claims.key_of(order, refund)
+        await claims.end(info.context.session, info.context.shop_id, [key])
+        await case_state.mark_handled(
+            info.context.session,
+            info.context.shop_id,
+            [(key.kind, key.entity_id, decision.action, decision.rule_id)],
+            taken,
+            info.context.now,
+        )
         return ActionRecordType.from_model(row)
 
     record, errors = await run(info, allowed, work)

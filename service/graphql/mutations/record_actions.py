@@ -23,6 +23,7 @@ from service.graphql.mutations.record_action import (
 from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Action
 from service.graphql.types.inputs import Problems, check_text
+from service.store import case_state
 from service.team import claims
 
 MAX_CASES = 500
@@ -161,6 +162,13 @@ async def record_actions(
         info.context.session.add_all(rows)
         await info.context.session.flush()
         await claims.end(info.context.session, info.context.shop_id, list(seen))
+        handled = [
+            (key.kind, key.entity_id, decision.action, decision.rule_id)
+            for key, (_, _, decision) in zip(seen, cases, strict=True)
+        ]
+        await case_state.mark_handled(
+            info.context.session, info.context.shop_id, handled, taken, info.context.now
+        )
         return [ActionRecordType.from_model(r) for r in rows]
 
     records, run_errors = await run(info, allowed, work)

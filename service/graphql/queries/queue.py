@@ -32,7 +32,7 @@ from service.graphql.relay import PageInfo, page_size, parse_pk
 from service.graphql.scalars import in_supported_range
 from service.graphql.types.agent import ClaimType
 from service.graphql.types.decision import DecisionType
-from service.graphql.types.enums import DeadlineKind, Locale
+from service.graphql.types.enums import Action, DeadlineKind, Locale
 from service.graphql.types.order import OrderType
 from service.graphql.types.refs import present
 from service.graphql.types.refund import RefundRequestType
@@ -101,6 +101,24 @@ class WorkItem:
     )
     decision_value: strawberry.Private[Decision]
     hold: strawberry.Private[Hold | None] = None
+    last_action: Action | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="The last action an agent recorded on the case (the item is back in the"
+        " queue because its decision has changed since); null when none was recorded.",
+    )
+    last_action_at: datetime | None = strawberry.field(
+        default=None, description="When lastAction was recorded (UTC); null with it."
+    )
+    carrier: str = strawberry.field(
+        default="",
+        description="The carrier of the order's latest parcel; empty when not shipped (as"
+        " caseGroups groups items).",
+    )
+    last_scan_place: str = strawberry.field(
+        default="",
+        description="Where that parcel was last scanned; empty when never scanned (as"
+        " caseGroups groups items).",
+    )
 
     @strawberry.field(
         description="Who holds a live claim on the item, and until when; null when nobody does."
@@ -219,7 +237,12 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
         loaders.shipments_of_order.load_many(order_ids),
         loaders.evidence_of_order.load_many(order_ids),
     )
-    await loaders.events_of_shipment.load_many([s[-1].id for s in shipments if s])
+    latest = {order_ids[i]: s[-1] for i, s in enumerate(shipments) if s}
+    scans = await loaders.events_of_shipment.load_many([p.id for p in latest.values()])
+    last_place = {
+        oid: max(events, key=lambda e: (e.at, e.id)).place if events else ""
+        for oid, events in zip(latest, scans, strict=True)
+    }
     keys: list[Any] = [
         RefundDecisionKey(s.refund_request_id, ctx.now)
         if s.refund_request_id is not None
@@ -259,6 +282,10 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
                     refund_request=RefundRequestType.from_model(refund) if refund else None,
                     decision_value=decision,
                     hold=held.get(CaseKey(state.kind, state.entity_id)),
+                    last_action=state.last_action,
+                    last_action_at=state.last_action_at,
+                    carrier=(parcel.carrier or "") if (parcel := latest.get(order.id)) else "",
+                    last_scan_place=last_place.get(order.id) or "",
                 ),
             )
         )

@@ -11,15 +11,18 @@ export class ThrottledError extends Error {
   }
 }
 
-export async function graphql(endpoint, token, query, variables) {
+// `extra` adds headers (an Idempotency-Key) and fetch options (keepalive).
+export async function graphql(endpoint, token, query, variables, extra = {}) {
   let response;
   try {
     response = await fetch(endpoint, {
       method: "POST",
+      keepalive: extra.keepalive ?? false,
       headers: {
         "Content-Type": "application/json",
         Accept: "application/json",
         Authorization: `Bearer ${token}`,
+        ...(extra.headers ?? {}),
       },
       body: JSON.stringify({ query, variables }),
     });
@@ -43,7 +46,8 @@ export async function graphql(endpoint, token, query, variables) {
 }
 
 const ITEM = `
-  kind dueAt deadlineKind overdue
+  kind dueAt deadlineKind overdue lastAction lastActionAt
+  claim { agentId agentName expiresAt }
   order { id orderNumber amount platform }
   refundRequest { id refundNumber reason amount }
   decision(locale: $locale) {
@@ -51,14 +55,19 @@ const ITEM = `
     moneyAtRisk { kind amount }
   }`;
 
-// The queue page, the counts for the tabs and the proactive total: one request.
+// The queue page, the counts for the tabs, who is signed in and the disruptions: one
+// request. `mine` needs an agent's token, so it is asked once the viewer is known.
 export const QUEUE_QUERY = `
 query WorkbenchQueue($first: Int, $after: String, $action: [Action!], $overdue: Boolean,
-    $proactive: Boolean, $kind: WorkItemKind, $dueWithinHours: Int, $locale: Locale!) {
+    $proactive: Boolean, $kind: WorkItemKind, $dueWithinHours: Int, $locale: Locale!,
+    $assignee: Assignee, $agent: Boolean!) {
+  viewer { role agent { id displayName } }
   shop { name platform queueCounts { total overdue byAction { action count overdue } } }
+  disruptions { carrier place count firstSeen }
   proactiveItems: workQueue(proactive: true, first: 1) { totalCount }
+  mine: workQueue(assignee: ME, first: 1) @include(if: $agent) { totalCount }
   workQueue(first: $first, after: $after, action: $action, overdue: $overdue,
-      proactive: $proactive, kind: $kind, dueWithinHours: $dueWithinHours) {
+      proactive: $proactive, kind: $kind, dueWithinHours: $dueWithinHours, assignee: $assignee) {
     totalCount
     edges { cursor node { ${ITEM} } }
     pageInfo { hasNextPage endCursor }
@@ -111,4 +120,49 @@ mutation WorkbenchRecordAction($input: RecordActionInput!) {
     actionRecord { id takenAction overridden }
     userErrors { field code message }
   }
+}`;
+
+export const CLAIM_CASE = `
+mutation WorkbenchClaim($input: ClaimCaseInput!) {
+  claimCase(input: $input) {
+    claim { agentId agentName expiresAt }
+    userErrors { field code message }
+  }
+}`;
+
+export const RELEASE_CLAIM = `
+mutation WorkbenchRelease($input: ClaimCaseInput!) {
+  releaseClaim(input: $input) { released userErrors { code message } }
+}`;
+
+export const GROUPS_QUERY = `
+query WorkbenchGroups {
+  disruptions { carrier place count firstSeen }
+  caseGroups {
+    action carrier place scenario count moneyAtRisk soonestDueAt
+    message { zhCn en placeholders }
+  }
+}`;
+
+// The queue items of one action, with what places them in a group (carrier and place).
+export const GROUP_CASES_QUERY = `
+query WorkbenchGroupCases($action: [Action!], $after: String) {
+  workQueue(action: $action, first: 100, after: $after) {
+    edges { node { order { id } refundRequest { id } carrier lastScanPlace } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const RECORD_ACTIONS = `
+mutation WorkbenchRecordActions($input: RecordActionsInput!) {
+  recordActions(input: $input) {
+    actionRecords { id }
+    userErrors { field code message }
+  }
+}`;
+
+// What the queue listens to: any event of the shop refreshes it.
+export const CASE_EVENTS = `
+subscription WorkbenchEvents {
+  caseEvents { id type orderId refundRequestId }
 }`;

@@ -1,13 +1,24 @@
 // The workbench: sign-in, the work queue and one case at a time, on the public GraphQL API.
-import { AuthError, CASE_QUERY, graphql, NetworkError, QUEUE_QUERY, RECORD_ACTION, ThrottledError } from "./api.js";
+import * as api from "./api.js";
 import { h } from "./dom.js";
+
+const {
+  AuthError, CASE_QUERY, CLAIM_CASE, graphql, GROUP_CASES_QUERY, GROUPS_QUERY, NetworkError, QUEUE_QUERY,
+  RECORD_ACTION, RECORD_ACTIONS, RELEASE_CLAIM, ThrottledError,
+} = api;
 import { API_LOCALE, LOCALES, texts, words } from "./i18n.js";
+import { connect } from "./live.js";
 import { chinaTime, countdown, fromChinaLocal, toChinaLocal } from "./time.js";
 
 const CONFIG = JSON.parse(document.getElementById("workbench-config").textContent);
 const TOKEN_KEY = "aftersales.token";
 const LOCALE_KEY = "aftersales.locale";
 const HANDLED_KEY = "aftersales.handled";
+const VIEWER_KEY = "aftersales.viewer";
+// A claim lasts the shop's lease (15 min by default); renewed well before it ends.
+const RENEW_MS = 5 * 60000;
+const RECONNECT_MS = 30000;
+const EVENT_DEBOUNCE_MS = 250;
 const PAGE_SIZE = 20;
 const POLL_MS = 30000;
 const TICK_MS = 15000;
@@ -36,14 +47,26 @@ const state = {
   autoRetry: null,
   handled: JSON.parse(sessionStorage.getItem(HANDLED_KEY) || "{}"),
   firstPageShown: false,
+  viewer: JSON.parse(sessionStorage.getItem(VIEWER_KEY) || "null"), // { role, agent }
+  claim: null, // the open case's: { id, held: Claim | null, refused: text | null }
+  renewTimer: null,
+  groupsOpen: false,
+  groups: null,
+  groupStatus: {}, // group key -> { text, busy, error }
+  groupResult: null, // the last group recorded: { text, ids }
+  live: null, // the websocket, while connected or connecting
+  liveUp: false,
+  liveRetry: null,
+  claimPending: null,
+  eventTimer: null,
 };
 
 const t = () => texts(state.locale);
 const w = (value) => words(state.locale, value);
 const root = document.getElementById("app");
 
-function call(query, variables) {
-  return graphql(CONFIG.graphql, state.token, query, variables);
+function call(query, variables, extra) {
+  return graphql(CONFIG.graphql, state.token, query, variables, extra);
 }
 
 // ---- failures -------------------------------------------------------------------------
@@ -81,17 +104,151 @@ function renderBanner() {
 
 function signIn(token) {
   state.token = token;
+  state.viewer = null;
   sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.removeItem(VIEWER_KEY);
   renderShell();
   loadQueue();
-  if (state.openId) loadCase();
+  if (state.openId) { loadCase(); claimOpenCase(); }
+  if (state.groupsOpen) loadGroups();
+  startLive();
 }
 
 function signOut(error) {
+  releaseOpenCase();
+  stopLive();
   state.token = null;
   state.queue = null;
+  state.viewer = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(VIEWER_KEY);
   renderSignIn(error);
+}
+
+// ---- live updates -----------------------------------------------------------------------
+
+// Events of the shop refresh the queue at once; while the socket is down the queue is
+// polled every 30 s and the socket tried again.
+function startLive() {
+  stopLive();
+  if (!state.token || typeof WebSocket === "undefined") return;
+  const token = state.token;
+  state.live = connect(CONFIG.graphql, token, {
+    onUp: () => { state.liveUp = true; renderLive(); },
+    onEvent: () => {
+      clearTimeout(state.eventTimer);
+      state.eventTimer = setTimeout(() => {
+        loadQueue({ quiet: true });
+        if (state.groupsOpen) loadGroups();
+      }, EVENT_DEBOUNCE_MS);
+    },
+    onDown: () => {
+      state.live = null;
+      state.liveUp = false;
+      renderLive();
+      clearTimeout(state.liveRetry);
+      state.liveRetry = setTimeout(() => { if (state.token === token) startLive(); }, RECONNECT_MS);
+    },
+  });
+}
+
+function stopLive() {
+  clearTimeout(state.liveRetry);
+  state.live?.close();
+  state.live = null;
+  state.liveUp = false;
+}
+
+function renderLive() {
+  document.body.dataset.live = state.liveUp ? "up" : "down";
+  const el = document.getElementById("live-status");
+  if (el) {
+    el.textContent = state.liveUp ? t().liveUp : t().liveDown;
+    el.className = `live ${state.liveUp ? "up" : "down"}`;
+  }
+}
+
+// ---- claims -----------------------------------------------------------------------------
+
+// A global id is base64 of "Type:pk": the claim input names the case by its type.
+function caseInput(id) {
+  let type = "";
+  try { type = atob(id.replaceAll("-", "+").replaceAll("_", "/").padEnd(Math.ceil(id.length / 4) * 4, "=")).split(":")[0]; } catch { type = ""; }
+  return type === "RefundRequest" ? { refundRequestId: id } : { orderId: id };
+}
+
+function holderOf(id) {
+  const edge = state.queue?.workQueue.edges.find(({ node }) => caseId(node) === id);
+  return edge?.node.claim ?? null;
+}
+
+async function claimOpenCase() {
+  const id = state.openId;
+  if (!id || !state.token || !state.viewer?.agent || state.claimPending === id) return;
+  let payload;
+  state.claimPending = id;
+  try {
+    payload = (await call(CLAIM_CASE, { input: caseInput(id) })).claimCase;
+  } catch (error) {
+    if (error instanceof AuthError) showFailure(error, () => claimOpenCase());
+    return; // the case stays usable; the next renewal tries again
+  } finally {
+    state.claimPending = null;
+  }
+  if (state.openId !== id) return;
+  const refused = payload.userErrors[0];
+  state.claim = { id, held: payload.claim, refused: refused ?? null };
+  // The queue shows the new holder without asking the API again.
+  const edge = state.queue?.workQueue.edges.find(({ node }) => caseId(node) === id);
+  if (edge && payload.claim) {
+    const wasMine = edge.node.claim?.agentId === payload.claim.agentId;
+    edge.node.claim = payload.claim;
+    if (!wasMine && state.queue.mine) state.queue.mine.totalCount += 1;
+    renderQueue();
+  }
+  renderClaim();
+  clearTimeout(state.renewTimer);
+  state.renewTimer = setTimeout(() => { if (state.openId === id) claimOpenCase(); }, RENEW_MS);
+}
+
+function releaseOpenCase({ leaving = false } = {}) {
+  clearTimeout(state.renewTimer);
+  const held = state.claim?.held ? state.claim.id : null;
+  state.claim = null;
+  if (!held || !state.token) return;
+  const edge = state.queue?.workQueue.edges.find(({ node }) => caseId(node) === held);
+  if (edge) {
+    edge.node.claim = null;
+    if (state.queue.mine?.totalCount) state.queue.mine.totalCount -= 1;
+  }
+  // keepalive: the release still goes out when the page is being closed.
+  call(RELEASE_CLAIM, { input: caseInput(held) }, { keepalive: leaving }).catch(() => {});
+}
+
+function claimView() {
+  return h("div", { id: "claim-status", class: "claim-status", role: "status" });
+}
+
+function renderClaim() {
+  const slot = document.getElementById("claim-status");
+  if (!slot) return;
+  slot.replaceChildren();
+  slot.className = "claim-status";
+  const c = state.claim;
+  if (!c || c.id !== state.openId) return;
+  if (c.held) {
+    slot.classList.add("mine");
+    slot.append(t().claimHeld(chinaTime(c.held.expiresAt)));
+  } else if (c.refused?.code === "CLAIMED_BY_OTHER") {
+    const holder = holderOf(c.id);
+    slot.classList.add("other");
+    slot.setAttribute("role", "alert");
+    slot.dataset.code = "CLAIMED_BY_OTHER";
+    slot.append(holder ? t().claimedByOther(holder.agentName, chinaTime(holder.expiresAt)) : t().claimRefused(c.refused.message));
+  } else if (c.refused) {
+    slot.classList.add("other");
+    slot.append(t().claimRefused(c.refused.message));
+  }
 }
 
 function renderSignIn(error) {
@@ -129,6 +286,11 @@ function languagePicker(rerender) {
 
 // ---- the shell --------------------------------------------------------------------------
 
+function viewerName() {
+  if (!state.viewer) return "";
+  return state.viewer.agent ? t().signedInAs(state.viewer.agent.displayName) : t().shopToken;
+}
+
 function renderShell() {
   document.documentElement.lang = state.locale;
   document.title = `${t().title} · aftersales`;
@@ -136,16 +298,19 @@ function renderShell() {
     h("header", { class: "top" },
       h("h1", {}, t().title),
       h("span", { class: "shop", id: "shop" }, state.queue?.shop.name ?? ""),
+      h("span", { class: "viewer", id: "viewer" }, viewerName()),
       h("span", { class: "spacer" }),
-      languagePicker(() => { renderShell(); loadQueue(); if (state.openId) loadCase(); }),
+      h("span", { id: "live-status", class: "live", role: "status" }),
+      languagePicker(() => { renderShell(); loadQueue(); if (state.openId) loadCase(); if (state.groupsOpen) loadGroups(); }),
       h("button", { type: "button", id: "sign-out", onclick: () => signOut() }, t().signOut)),
     h("div", { id: "banner" }),
-    h("main", { class: `layout${state.openId ? " case-open" : ""}`, id: "layout" },
+    h("main", { class: `layout${state.openId || state.groupsOpen ? " case-open" : ""}`, id: "layout" },
       h("section", { id: "queue-pane", "aria-label": t().queue }),
       h("section", { id: "case-pane", "aria-live": "polite" })),
     h("footer", { class: "keys" }, t().keys),
   );
   renderBanner();
+  renderLive();
   renderQueue();
   renderCase();
 }
@@ -153,8 +318,10 @@ function renderShell() {
 // ---- the queue --------------------------------------------------------------------------
 
 function queueVariables(after) {
-  const v = { first: PAGE_SIZE, after, locale: API_LOCALE[state.locale] };
-  if (state.tab === "overdue") v.overdue = true;
+  const agent = Boolean(state.viewer?.agent);
+  const v = { first: PAGE_SIZE, after, locale: API_LOCALE[state.locale], agent };
+  if (state.tab === "mine" && agent) v.assignee = "ME";
+  else if (state.tab === "overdue") v.overdue = true;
   else if (state.tab === "proactive") v.proactive = true;
   else if (state.tab !== "all") v.action = [state.tab];
   if (state.kind) v.kind = state.kind;
@@ -166,9 +333,20 @@ async function loadQueue({ quiet = false } = {}) {
   if (!state.token) return;
   const after = state.cursors[state.cursors.length - 1];
   try {
-    const data = await call(QUEUE_QUERY, queueVariables(after));
+    const variables = queueVariables(after);
+    const data = await call(QUEUE_QUERY, variables);
     state.queue = data;
     state.updatedAt = new Date();
+    state.viewer = data.viewer;
+    sessionStorage.setItem(VIEWER_KEY, JSON.stringify(data.viewer));
+    const viewer = document.getElementById("viewer");
+    if (viewer) viewer.textContent = viewerName();
+    // Signed in as an agent for the first time in this tab: ask once more with the
+    // "mine" count (later loads know the viewer from sessionStorage).
+    if (data.viewer.agent && !variables.agent) {
+      setTimeout(() => loadQueue({ quiet: true }), 0);
+      if (state.openId && !state.claim) claimOpenCase();
+    }
     state.selected = Math.min(state.selected, Math.max(0, data.workQueue.edges.length - 1));
     if (state.banner) { state.banner = null; renderBanner(); }
     renderQueue();
@@ -215,6 +393,7 @@ function renderQueue() {
   }, label, " ", h("span", { class: "count" }, count), overdue ? h("span", { class: "count overdue" }, `!${overdue}`) : null);
   const tabs = h("div", { class: "tabs", role: "tablist" },
     tab("all", t().all, counts.total),
+    state.viewer?.agent ? tab("mine", t().mine, data.mine?.totalCount ?? "…") : null,
     tab("overdue", t().overdue, counts.overdue),
     tab("proactive", t().proactive, data.proactiveItems.totalCount ?? 0),
     counts.byAction.map((c) => tab(c.action, w(c.action), c.count, c.overdue)));
@@ -234,10 +413,10 @@ function renderQueue() {
   const list = h("ol", { class: "queue", id: "queue", role: "listbox", "aria-label": t().queue },
     edges.map(({ node }, index) => {
       const id = caseId(node);
-      const handled = state.handled[id];
+      const mine = node.claim && node.claim.agentId === state.viewer?.agent?.id;
       return h("li", {
-        class: `queue-item${node.overdue ? " overdue" : ""}${index === state.selected ? " selected" : ""}${id === state.openId ? " open" : ""}${handled ? " handled" : ""}`,
-        role: "option", tabindex: index === state.selected ? "0" : "-1", "data-id": id, "data-kind": node.kind,
+        class: `queue-item${node.overdue ? " overdue" : ""}${index === state.selected ? " selected" : ""}${id === state.openId ? " open" : ""}${node.claim ? " claimed" : ""}`,
+        role: "option", tabindex: index === state.selected ? "0" : "-1", "data-id": id, "data-kind": node.kind, "data-tab-shown": state.tab,
         "data-due-at": node.dueAt, "data-overdue": String(node.overdue), "aria-selected": String(index === state.selected),
         onclick: () => { state.selected = index; openCase(id); },
       },
@@ -246,7 +425,9 @@ function renderQueue() {
           h("span", { class: "at" }, chinaTime(node.dueAt))),
         h("div", { class: "what" },
           h("span", { class: "action" }, w(node.decision.action)),
-          handled ? h("span", { class: "badge" }, `${t().handled}: ${w(handled)}`) : null,
+          node.claim ? h("span", { class: `badge claim-badge${mine ? " mine" : ""}`, "data-agent-id": node.claim.agentId, title: chinaTime(node.claim.expiresAt) },
+            mine ? t().claimMine : t().claimedBy(node.claim.agentName)) : null,
+          node.lastAction ? h("span", { class: "badge last-action", title: chinaTime(node.lastActionAt) }, `${t().lastAction}: ${w(node.lastAction)}`) : null,
           node.decision.proactive ? h("span", { class: "badge proactive" }, t().proactive) : null),
         h("div", { class: "meta" },
           h("span", { class: "rule", title: node.decision.ruleSummary }, `${t().rule} ${node.decision.ruleId}`),
@@ -259,7 +440,11 @@ function renderQueue() {
     h("button", { type: "button", id: "previous-page", disabled: page === 1, onclick: () => { state.cursors.pop(); state.selected = 0; loadQueue(); } }, t().previous),
     h("span", {}, t().page(page, data.workQueue.totalCount ?? edges.length)),
     h("button", { type: "button", id: "next-page", disabled: !data.workQueue.pageInfo.hasNextPage, onclick: () => { state.cursors.push(data.workQueue.pageInfo.endCursor); state.selected = 0; loadQueue(); } }, t().next));
-  pane.replaceChildren(tabs, filters, edges.length ? list : h("p", { class: "empty" }, t().empty), pager);
+  const disruptions = (data.disruptions ?? []).map((d) => h("button", {
+    type: "button", class: "disruption", "data-carrier": d.carrier, "data-place": d.place, onclick: openGroups,
+  }, h("strong", {}, t().disruption(d, chinaTime(d.firstSeen))), " ", h("span", { class: "open-groups" }, t().openGroups)));
+  const banner = disruptions.length ? h("div", { id: "disruption-banner", role: "alert" }, disruptions) : null;
+  pane.replaceChildren(...[banner, tabs, filters, edges.length ? list : h("p", { class: "empty" }, t().empty), pager].filter(Boolean));
 }
 
 function tick() {
@@ -271,7 +456,9 @@ function tick() {
 // ---- the case ---------------------------------------------------------------------------
 
 function openCase(id) {
+  if (state.openId !== id) releaseOpenCase();
   state.openId = id;
+  state.groupsOpen = false;
   state.at = null;
   state.caseData = null;
   history.replaceState(null, "", `#case=${encodeURIComponent(id)}`);
@@ -279,10 +466,13 @@ function openCase(id) {
   renderQueue();
   renderCase();
   loadCase();
+  claimOpenCase();
 }
 
 function closeCase() {
+  releaseOpenCase();
   state.openId = null;
+  state.groupsOpen = false;
   state.caseData = null;
   history.replaceState(null, "", location.pathname);
   document.getElementById("layout")?.classList.remove("case-open");
@@ -437,6 +627,10 @@ async function record(form, c, d, takenAction, note) {
     for (const e of payload.userErrors) fieldError(form, e.field?.[e.field.length - 1] ?? "form", e.message);
     return;
   }
+  // The record ended the claim on the server; nothing to renew or release.
+  clearTimeout(state.renewTimer);
+  state.claim = null;
+  renderClaim();
   state.handled[c.id] = payload.actionRecord.takenAction;
   sessionStorage.setItem(HANDLED_KEY, JSON.stringify(state.handled));
   form.querySelector("#recorded").textContent = t().recorded(w(payload.actionRecord.takenAction));
@@ -448,6 +642,7 @@ async function record(form, c, d, takenAction, note) {
 function renderCase() {
   const pane = document.getElementById("case-pane");
   if (!pane) return;
+  if (state.groupsOpen) return renderGroups(pane);
   if (!state.openId) {
     pane.replaceChildren(h("p", { class: "muted placeholder" }, t().keys));
     return;
@@ -475,9 +670,135 @@ function renderCase() {
     ])) : null,
     section(t().evidence, order.evidence.length ? h("ul", { class: "evidence" }, order.evidence.map((e) => h("li", {},
       h("strong", {}, w(e.kind)), ` · ${e.reference} · ${chinaTime(e.capturedAt)}`))) : h("p", { class: "muted" }, t().noEvidence)));
-  pane.replaceChildren(back, head,
+  pane.replaceChildren(back, head, claimView(),
     d ? h("div", { class: "case-body" }, h("div", { class: "main-col" }, decisionView(d), whatIfView(), actingView(c, d)), facts)
       : h("div", { class: "case-body" }, h("p", { class: "muted" }, t().noDecision), facts));
+  renderClaim();
+}
+
+// ---- groups: a disruption handled in bulk -------------------------------------------------
+
+function openGroups() {
+  releaseOpenCase();
+  state.groupResult = null;
+  state.openId = null;
+  state.caseData = null;
+  state.groupsOpen = true;
+  history.replaceState(null, "", "#groups");
+  document.getElementById("layout")?.classList.add("case-open");
+  renderQueue();
+  renderCase();
+  loadGroups();
+}
+
+async function loadGroups() {
+  if (!state.token) return;
+  try {
+    const data = await call(GROUPS_QUERY, {});
+    state.groups = data;
+    if (state.groupsOpen) renderCase();
+  } catch (error) {
+    showFailure(error, () => loadGroups());
+  }
+}
+
+function groupKey(g) {
+  return `${g.action}|${g.carrier}|${g.place}`;
+}
+
+// A random key per attempt: a retried request (a lost answer) records the group once.
+function idempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `wb-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+// The queue items in a group, as caseGroups places them: action, carrier and place.
+async function casesOf(group) {
+  const out = [];
+  let after = null;
+  for (let pages = 0; pages < 20 && out.length < 500; pages += 1) {
+    let data;
+    try {
+      data = await call(GROUP_CASES_QUERY, { action: [group.action], after });
+    } catch (error) {
+      if (!(error instanceof ThrottledError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, error.retryAfter * 1000));
+      pages -= 1;
+      continue;
+    }
+    for (const { node } of data.workQueue.edges) {
+      if (node.carrier !== group.carrier || node.lastScanPlace !== group.place) continue;
+      out.push(node.refundRequest ? { refundRequestId: node.refundRequest.id } : { orderId: node.order.id });
+    }
+    if (!data.workQueue.pageInfo.hasNextPage) break;
+    after = data.workQueue.pageInfo.endCursor;
+  }
+  return out.slice(0, 500);
+}
+
+async function recordGroup(group) {
+  const key = groupKey(group);
+  const status = (text, extra = {}) => { state.groupStatus[key] = { text, ...extra }; renderCase(); };
+  status(t().recordingGroup, { busy: true });
+  try {
+    const cases = await casesOf(group);
+    if (!cases.length) return status(t().groupEmpty);
+    const input = { cases, takenAction: group.action, note: t().bulkNote };
+    const headers = { "Idempotency-Key": idempotencyKey() };
+    const payload = (await call(RECORD_ACTIONS, { input }, { headers })).recordActions;
+    if (payload.userErrors.length) {
+      return status(payload.userErrors.map((e) => e.message).join("; "), { error: true });
+    }
+    // The group leaves the list once its cases leave the queue: the result stays above it.
+    state.groupResult = { text: t().groupRecorded(payload.actionRecords.length), ids: payload.actionRecords.map((r) => r.id) };
+    status("");
+    loadQueue({ quiet: true });
+    loadGroups();
+  } catch (error) {
+    status("", {});
+    showFailure(error, () => recordGroup(group));
+  }
+}
+
+function groupView(g, index) {
+  const key = groupKey(g);
+  const st = state.groupStatus[key];
+  const placeholders = g.message.placeholders.join(" ");
+  return h("li", { class: `card group${g.scenario ? " in-disruption" : ""}`, "data-group": key, "data-count": g.count },
+    h("h3", {},
+      h("span", { class: "action" }, w(g.action)), " · ",
+      h("span", { class: "count" }, t().groupCount(g.count)),
+      g.scenario ? h("span", { class: "badge scenario" }, w(g.scenario)) : null),
+    dl([
+      [t().carrier, g.carrier || "—"], [t().place, g.place || "—"],
+      [t().money, `¥${g.moneyAtRisk}`], [t().soonestDue, g.soonestDueAt ? chinaTime(g.soonestDueAt) : null],
+    ]),
+    h("h4", {}, t().broadcast),
+    h("div", { class: "script" }, h("h4", {}, "简体中文"), h("p", { class: "broadcast-zh", lang: "zh-CN" }, g.message.zhCn), copyButton(`copy-group-${index}-zh`, g.message.zhCn)),
+    h("div", { class: "script" }, h("h4", {}, "English"), h("p", { class: "broadcast-en", lang: "en" }, g.message.en), copyButton(`copy-group-${index}-en`, g.message.en)),
+    placeholders ? h("p", { class: "hint" }, t().placeholders(placeholders)) : null,
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "primary group-record", disabled: st?.busy, onclick: () => recordGroup(g) }, t().sentAndRecorded),
+      h("span", { class: `group-status${st?.error ? " field-error" : ""}`, role: "status" }, st?.text ?? "")));
+}
+
+function renderGroups(pane) {
+  const back = h("button", { type: "button", class: "back", id: "back", onclick: closeCase }, `← ${t().back}`);
+  const data = state.groups;
+  if (!data) {
+    pane.replaceChildren(back, h("p", { class: "loading" }, "…"));
+    return;
+  }
+  // Groups inside a disruption first; a group of one is no bulk work.
+  const groups = [...data.caseGroups.filter((g) => g.scenario), ...data.caseGroups.filter((g) => !g.scenario && g.count > 1)];
+  const result = state.groupResult;
+  pane.replaceChildren(back,
+    h("h2", { id: "groups-title" }, t().groupsTitle),
+    h("p", {
+      id: "group-result", class: "group-status", role: "status",
+      "data-recorded": result ? String(result.ids.length) : null, "data-record-ids": result ? result.ids.join(",") : null,
+    }, result?.text ?? ""),
+    groups.length ? h("ol", { class: "groups", id: "groups" }, groups.map(groupView)) : h("p", { class: "muted" }, t().noGroups));
 }
 
 // ---- keyboard ---------------------------------------------------------------------------
@@ -501,7 +822,7 @@ function onKey(event) {
     if (items[state.selected]) { openCase(items[state.selected].dataset.id); event.preventDefault(); }
   } else if (event.key === "c") {
     document.getElementById("copy-zh")?.click();
-  } else if (event.key === "Escape" && state.openId) {
+  } else if (event.key === "Escape" && (state.openId || state.groupsOpen)) {
     closeCase();
   }
 }
@@ -511,12 +832,17 @@ function onKey(event) {
 document.addEventListener("keydown", onKey);
 const fromHash = /^#case=(.+)$/.exec(location.hash);
 if (fromHash) state.openId = decodeURIComponent(fromHash[1]);
+state.groupsOpen = location.hash === "#groups";
 if (state.token) {
   renderShell();
   loadQueue();
-  if (state.openId) loadCase();
+  if (state.openId) { loadCase(); claimOpenCase(); }
+  if (state.groupsOpen) loadGroups();
+  startLive();
 } else {
   renderSignIn();
 }
-setInterval(() => { if (state.token && !document.hidden) loadQueue({ quiet: true }); }, POLL_MS);
+// Polling only while the event socket is down.
+setInterval(() => { if (state.token && !state.liveUp && !document.hidden) loadQueue({ quiet: true }); }, POLL_MS);
+addEventListener("pagehide", () => { releaseOpenCase({ leaving: true }); state.live?.close(); });
 setInterval(tick, TICK_MS);
