@@ -1,7 +1,9 @@
 """Pushing committed events to open subscriptions in this process.
 
-Events written in a session are kept in ``session.info`` and published only after
-its commit, so a subscriber never sees an event whose transaction rolled back."""
+On SQLite, events written in a session are kept in ``session.info`` and published
+only after its commit, so a subscriber never sees an event whose transaction rolled
+back. On PostgreSQL they reach every replica, this one included, through
+LISTEN/NOTIFY instead (:mod:`service.events.listener`), which calls :func:`publish`."""
 
 from __future__ import annotations
 
@@ -28,6 +30,15 @@ def publish(events: list[dict[str, Any]]) -> None:
         for ev in events:
             if ev["shop_id"] == shop_id:
                 loop.call_soon_threadsafe(queue.put_nowait, ev["payload"])
+
+
+def has_subscribers(shop_id: int) -> bool:
+    """Whether a subscription of the shop is open in this process."""
+    return any(entry[2] == shop_id for entry in list(_subscribers))
+
+
+def subscribed_shops() -> set[int]:
+    return {entry[2] for entry in list(_subscribers)}
 
 
 @contextmanager

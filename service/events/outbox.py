@@ -174,7 +174,13 @@ def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list
     ]
     if deliveries:
         session.execute(cast(Table, WebhookDelivery.__table__).insert(), deliveries)
-    from service.events import bus
+    if dialect == "postgresql":
+        from service.events import listener
 
-    bus.after_commit(session, [ev for _, ev in inserted])
+        # Every replica (this one too) hears it at the commit, and publishes locally.
+        listener.notify(session, [(i, ev["shop_id"]) for i, ev in inserted])
+    else:
+        from service.events import bus
+
+        bus.after_commit(session, [ev for _, ev in inserted])
     return [i for i, _ in inserted]
