@@ -1,4 +1,4 @@
-"""shop warning windows and carrier names
+"""shop warning windows, carrier names, delivery log index
 
 Revision ID: 9c41e7d2a5f3
 Revises: 73a296acc749
@@ -29,9 +29,13 @@ def upgrade() -> None:
         for name in WARNINGS:
             batch_op.add_column(sa.Column(name, sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('carrier_names', sa.JSON(), nullable=True))
+    op.create_index(
+        'ix_webhook_deliveries_shop_id_id', 'webhook_deliveries', ['shop_id', 'id'], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_webhook_deliveries_shop_id_id', table_name='webhook_deliveries')
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.drop_column('carrier_names')
         for name in reversed(WARNINGS):
