@@ -43,6 +43,7 @@ IDS_PER_NOTICE = 200
 # After a reconnect, at most this many missed events are read back.
 CATCH_UP_LIMIT = 1000
 _SEEN_MAX = 10_000
+_MAX_ID = "SELECT coalesce(max(id), 0) FROM case_events"
 
 
 def notify(session: Session, events: Sequence[tuple[int, int]]) -> None:
@@ -143,9 +144,13 @@ class EventListener:
             conn.add_termination_listener(lambda _c: lost.set())
             await conn.add_listener(CHANNEL, self._on_notice)
             self.backend_pid = conn.get_server_pid()
-            reconnected = self._last_id is not None
-            self.connected.set()
-            if reconnected:
+            if self._last_id is None:
+                # The starting point of a later read-back, even if nothing is heard
+                # before the connection drops.
+                self._last_id = int(await conn.fetchval(_MAX_ID, timeout=10))
+                self.connected.set()
+            else:
+                self.connected.set()
                 await self._catch_up()
             await self._hold(conn, lost)
             return True
