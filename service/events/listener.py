@@ -213,31 +213,32 @@ class EventListener:
             bus.publish(fresh)
 
 
-# One listener per database in a process (two apps on one database share it, so a
-# subscriber is not handed the same event twice).
-_shared: dict[str, tuple[EventListener, int]] = {}
+# One listener per database and event loop in a process (two apps on one database
+# share it, so a subscriber is not handed the same event twice; the bus is per process).
+_shared: dict[tuple[str, int], tuple[EventListener, int]] = {}
 
 
 def acquire(database_url: str, sessionmaker: async_sessionmaker[AsyncSession]) -> EventListener:
     """This process's listener for the database, started on first use."""
-    dsn = asyncpg_dsn(database_url)
-    entry = _shared.get(dsn)
+    key = (asyncpg_dsn(database_url), id(asyncio.get_running_loop()))
+    entry = _shared.get(key)
     if entry is None:
-        listener = EventListener(dsn, sessionmaker)
+        listener = EventListener(key[0], sessionmaker)
         listener.start()
-        _shared[dsn] = (listener, 1)
+        _shared[key] = (listener, 1)
         return listener
-    _shared[dsn] = (entry[0], entry[1] + 1)
+    _shared[key] = (entry[0], entry[1] + 1)
     return entry[0]
 
 
 async def release(listener: EventListener) -> None:
     """Give back a listener from :func:`acquire`; the last user stops it."""
-    entry = _shared.get(listener.dsn)
+    key = (listener.dsn, id(asyncio.get_running_loop()))
+    entry = _shared.get(key)
     if entry is None or entry[0] is not listener:
         return
     if entry[1] > 1:
-        _shared[listener.dsn] = (listener, entry[1] - 1)
+        _shared[key] = (listener, entry[1] - 1)
         return
-    del _shared[listener.dsn]
+    del _shared[key]
     await listener.stop()

@@ -156,3 +156,22 @@ def _terminate(pid: int | None) -> Any:
     from sqlalchemy import func
 
     return func.pg_terminate_backend(pid)
+
+
+async def test_apps_of_one_process_share_one_listener(
+    engine: AsyncEngine, settings: Settings, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite publishes in-process")
+    sm = create_sessionmaker(engine)
+    first = listener.acquire(settings.database_url, sm)
+    second = listener.acquire(settings.database_url, sm)
+    try:
+        # one connection, so a subscriber is not handed each event twice
+        assert first is second
+        await asyncio.wait_for(first.connected.wait(), 10)
+    finally:
+        await listener.release(second)
+        assert first.connected.is_set()  # still held by the other app
+        await listener.release(first)
+    assert not first.connected.is_set()
