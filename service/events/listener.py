@@ -92,8 +92,10 @@ class EventListener:
         self._last_id: int | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         self._tasks = [
             asyncio.create_task(self._listen_forever()),
             asyncio.create_task(self._publish_forever()),
@@ -117,7 +119,7 @@ class EventListener:
             return
         if ids:
             self._last_id = max(self._last_id or 0, *ids)
-        if bus.has_subscribers(shop):
+        if bus.has_subscribers(shop, self.loop):
             self._announced.put_nowait((shop, ids))
 
     async def _listen_forever(self) -> None:
@@ -169,7 +171,7 @@ class EventListener:
             await conn.execute("SELECT 1", timeout=10)
 
     async def _catch_up(self) -> None:
-        shops = bus.subscribed_shops()
+        shops = bus.subscribed_shops(self.loop)
         if not shops or self._last_id is None:
             return
         stmt = (
@@ -210,11 +212,11 @@ class EventListener:
         while len(self._seen) > _SEEN_MAX:
             self._seen.popitem(last=False)
         if fresh:
-            bus.publish(fresh)
+            bus.publish(fresh, self.loop)
 
 
-# One listener per database and event loop in a process (two apps on one database
-# share it, so a subscriber is not handed the same event twice; the bus is per process).
+# One listener per database and event loop (two apps on one loop and database share
+# it, so a subscriber is not handed the same event twice; each serves its own loop).
 _shared: dict[tuple[str, int], tuple[EventListener, int]] = {}
 
 

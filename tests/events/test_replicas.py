@@ -15,9 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from service.app import create_app
 from service.config import Settings
-from service.db.engine import create_engine, create_sessionmaker
+from service.db.engine import create_sessionmaker
 from service.db.models import CaseEvent, Role
 from service.events import bus, listener, types
 from service.store import case_state
@@ -54,28 +53,24 @@ async def test_a_mutation_on_one_instance_reaches_a_subscription_on_another(
     token = await make_token(session, shop, Role.AGENT)
     other_token = await make_token(session, other, Role.AGENT)
     writer = await make_token(session, shop, Role.INTEGRATION)
-    # Instance 2: its own engine and app; no lifespan, so it publishes nothing itself.
-    engine2 = create_engine(settings)
-    app2 = create_app(settings, engine=engine2, clock=lambda: NOW)
-    transport = httpx.ASGITransport(app=app2)
-    try:
-        with server(settings) as url:  # instance 1, a real server with a websocket
-            mine = await _subscribe(url, token, None)
-            theirs = await _subscribe(url, other_token, None)
-            try:
-                await asyncio.sleep(0.3)  # the subscriptions are registered
-                async with httpx.AsyncClient(transport=transport, base_url="http://i2") as c:
-                    await gql_data(c, writer, UPSERT_ORDERS, orders=[_overdue_order("X-1")])
-                got = json.loads(await asyncio.wait_for(mine.recv(), 10))
-                event = got["payload"]["data"]["caseEvents"]
-                assert got["type"] == "next" and event["type"] == types.OVERDUE
-                assert await _quiet(mine, 0.5) is None  # once, not once per path
-                assert await _quiet(theirs, 0.5) is None
-            finally:
-                await mine.close()
-                await theirs.close()
-    finally:
-        await engine2.dispose()
+    # Two real servers, each with its own app, engine and event loop (on PostgreSQL
+    # each with its own LISTEN connection), on one database.
+    with server(settings) as one, server(settings) as two:
+        mine = await _subscribe(one, token, None)
+        theirs = await _subscribe(one, other_token, None)
+        try:
+            await asyncio.sleep(0.3)  # the subscriptions are registered
+            base = two.replace("ws://", "http://").removesuffix("/graphql")
+            async with httpx.AsyncClient(base_url=base, trust_env=False) as c:
+                await gql_data(c, writer, UPSERT_ORDERS, orders=[_overdue_order("X-1")])
+            got = json.loads(await asyncio.wait_for(mine.recv(), 10))
+            event = got["payload"]["data"]["caseEvents"]
+            assert got["type"] == "next" and event["type"] == types.OVERDUE
+            assert await _quiet(mine, 0.5) is None  # once, not once per instance
+            assert await _quiet(theirs, 0.5) is None
+        finally:
+            await mine.close()
+            await theirs.close()
 
 
 @asynccontextmanager
