@@ -22,6 +22,7 @@ from service.body_limit import BodyLimitMiddleware
 from service.config import Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrations import all_revisions, current_revision, head_revision
+from service.events import listener as event_listener
 from service.events.worker import start_delivering, stop_delivering
 from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
@@ -98,7 +99,7 @@ def create_app(
         return JSONResponse({"status": "ready", "revision": revision})
 
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Stale case states are recomputed in the background (reads recompute the
         # ones they meet anyway, so this only keeps reads from paying for it).
         background: asyncio.Task[None] | None = None
@@ -108,7 +109,16 @@ def create_app(
         purger = start_purging(sessionmaker, settings.idempotency_purge_interval_s)
         # Webhooks go out from here too, so one `aftersales serve` is a whole setup.
         deliveries = start_delivering(sessionmaker, settings)
+        # On PostgreSQL, subscriptions hear every replica's events through LISTEN.
+        listening = (
+            event_listener.acquire(settings.database_url, sessionmaker)
+            if settings.dialect == "postgresql"
+            else None
+        )
+        app.state.event_listener = listening
         yield
+        if listening is not None:
+            await event_listener.release(listening)
         await stop_delivering(deliveries)
         await stop_purging(purger)
         if background is not None:
@@ -163,6 +173,7 @@ def create_app(
     app.state.sessionmaker = sessionmaker
     app.state.lifecycle = lifecycle
     app.state.policy_cache = graphql.policies
+    app.state.event_listener = None
     instrument(app, settings).watch_pool(engine)
     if tracing is not None:
         tracing.instrument(app, engine)

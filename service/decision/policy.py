@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 from service.decision.facts import Platform
+from service.decision.outcome import DeadlineKind
 
 CENT = Decimal("0.01")
 
@@ -31,6 +32,29 @@ CARRIER_NAMES_ZH: Mapping[str, str] = MappingProxyType(
     }
 )
 ZERO = Decimal("0.00")
+
+# How long before a deadline the events announce it (issue 11 §1); a shop may change
+# the four with a duration. APPEAL_OPENS is announced when it arrives (0); kinds left
+# out are never announced.
+WARNING_WINDOWS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
+    {
+        DeadlineKind.RESPOND_BY: timedelta(hours=6),
+        DeadlineKind.SHIP_BY: timedelta(hours=6),
+        DeadlineKind.PICKUP_BY: timedelta(hours=4),
+        DeadlineKind.APPEAL_OPENS: timedelta(0),
+        DeadlineKind.APPEAL_CLOSES: timedelta(hours=24),
+    }
+)
+# ShopPolicyOverrides field -> the deadline kind whose warning window it sets.
+WARNING_FIELDS: Mapping[str, DeadlineKind] = MappingProxyType(
+    {
+        "respond_by_warning_hours": DeadlineKind.RESPOND_BY,
+        "ship_by_warning_hours": DeadlineKind.SHIP_BY,
+        "pickup_by_warning_hours": DeadlineKind.PICKUP_BY,
+        "appeal_closes_warning_hours": DeadlineKind.APPEAL_CLOSES,
+    }
+)
+MAX_WARNING_HOURS = 24 * 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +115,12 @@ class Policy:
     carrier_names: Mapping[str, str] = field(
         default_factory=lambda: CARRIER_NAMES_ZH, compare=False
     )
+    # Deadline kind -> how long before it the events announce it (WARNING_WINDOWS
+    # with a shop's overrides). Out of the repr, which fingerprints the rules: the
+    # windows move states' stale_at, not their decisions.
+    warning_windows: Mapping[DeadlineKind, timedelta] = field(
+        default_factory=lambda: WARNING_WINDOWS, compare=False, repr=False
+    )
 
     ship_window_td: timedelta = field(init=False, repr=False, compare=False)
     pickup_limit_td: timedelta = field(init=False, repr=False, compare=False)
@@ -137,6 +167,10 @@ class Policy:
         s(self, "inform_tracking_td", timedelta(hours=self.inform_tracking_hours))
         s(self, "refunded_case_td", timedelta(days=self.refunded_case_days))
 
+    def warning_before(self, kind: DeadlineKind | None) -> timedelta | None:
+        """How long before a deadline of ``kind`` it is announced; None: never."""
+        return self.warning_windows.get(kind) if kind is not None else None
+
 
 def _check_positive(name: str, value: int) -> None:
     if value <= 0:
@@ -153,6 +187,11 @@ class ShopPolicyOverrides:
     # (code, Chinese name) pairs added to or replacing CARRIER_NAMES_ZH entries; a
     # tuple so the overrides stay hashable (policies are cached by them).
     carrier_names: tuple[tuple[str, str], ...] | None = None
+    # Hours before the deadline that its warning event comes (see WARNING_FIELDS).
+    respond_by_warning_hours: int | None = None
+    ship_by_warning_hours: int | None = None
+    pickup_by_warning_hours: int | None = None
+    appeal_closes_warning_hours: int | None = None
 
 
 BASE_VERSION = "2026.11.1"
@@ -200,6 +239,15 @@ def policy_for(platform: Platform, overrides: ShopPolicyOverrides | None = None)
         changes["respond_by_hours"] = overrides.respond_by_hours
     if overrides.carrier_names is not None:
         changes["carrier_names"] = _carrier_table(overrides.carrier_names)
+    windows = dict(WARNING_WINDOWS)
+    for name, kind in WARNING_FIELDS.items():
+        hours = getattr(overrides, name)
+        if hours is not None:
+            if not 1 <= hours <= MAX_WARNING_HOURS:
+                raise ValueError(f"{name}: must be 1 to {MAX_WARNING_HOURS} hours, got {hours}")
+            windows[kind] = timedelta(hours=hours)
+    if windows != WARNING_WINDOWS:
+        changes["warning_windows"] = MappingProxyType(windows)
     policy = replace(base, **changes)  # type: ignore[arg-type]
     _override_cache[key] = policy
     return policy

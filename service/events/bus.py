@@ -1,7 +1,9 @@
 """Pushing committed events to open subscriptions in this process.
 
-Events written in a session are kept in ``session.info`` and published only after
-its commit, so a subscriber never sees an event whose transaction rolled back."""
+On SQLite, events written in a session are kept in ``session.info`` and published
+only after its commit, so a subscriber never sees an event whose transaction rolled
+back. On PostgreSQL they reach every replica, this one included, through
+LISTEN/NOTIFY instead (:mod:`service.events.listener`), which calls :func:`publish`."""
 
 from __future__ import annotations
 
@@ -22,12 +24,27 @@ def after_commit(session: Session, events: list[dict[str, Any]]) -> None:
     session.info.setdefault(PENDING, []).extend(events)
 
 
-def publish(events: list[dict[str, Any]]) -> None:
-    """Hand events to every local subscriber of their shop."""
-    for loop, queue, shop_id in list(_subscribers):
+def publish(events: list[dict[str, Any]], loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Hand events to every local subscriber of their shop; with ``loop``, only to the
+    subscribers on that event loop (a PostgreSQL listener serves its own loop's, so two
+    apps in one process, each with its listener, do not both deliver an event)."""
+    for at, queue, shop_id in list(_subscribers):
+        if loop is not None and at is not loop:
+            continue
         for ev in events:
             if ev["shop_id"] == shop_id:
-                loop.call_soon_threadsafe(queue.put_nowait, ev["payload"])
+                at.call_soon_threadsafe(queue.put_nowait, ev["payload"])
+
+
+def has_subscribers(shop_id: int, loop: asyncio.AbstractEventLoop | None = None) -> bool:
+    """Whether a subscription of the shop is open in this process (on ``loop``)."""
+    return any(
+        entry[2] == shop_id and (loop is None or entry[0] is loop) for entry in list(_subscribers)
+    )
+
+
+def subscribed_shops(loop: asyncio.AbstractEventLoop | None = None) -> set[int]:
+    return {entry[2] for entry in list(_subscribers) if loop is None or entry[0] is loop}
 
 
 @contextmanager

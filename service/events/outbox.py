@@ -12,8 +12,8 @@ a retried transaction) from writing the same event again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -62,11 +62,12 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _approaching(kind: Any, due: datetime | None, now: datetime) -> bool:
+def _approaching(
+    kind: Any, due: datetime | None, now: datetime, windows: Mapping[DeadlineKind, timedelta]
+) -> bool:
     if due is None or kind is None:
         return False
-    deadline = DeadlineKind(kind)
-    window = types.warning_before(deadline)
+    window = windows.get(DeadlineKind(kind))
     if window is None or now < due - window:
         return False
     # An arriving window (APPEAL_OPENS) is news once it has arrived; a duty is news
@@ -92,11 +93,16 @@ def _event(
 
 
 def events_for(
-    old: dict[tuple[str, int], Any], rows: Sequence[dict[str, Any]], now: datetime
+    old: dict[tuple[str, int], Any],
+    rows: Sequence[dict[str, Any]],
+    now: datetime,
+    windows: Mapping[int, Mapping[DeadlineKind, timedelta]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The events that recomputing ``old`` into ``rows`` at ``now`` causes."""
+    """The events that recomputing ``old`` into ``rows`` at ``now`` causes;
+    ``windows``: each shop's warning windows (default: types.DEFAULT_WARNINGS)."""
     out: list[dict[str, Any]] = []
     for row in rows:
+        shop_windows = (windows or {}).get(row["shop_id"], types.DEFAULT_WARNINGS)
         key = (row["kind"], row["entity_id"])
         prev = old.get(key)
         base = f"{row['kind']}:{row['entity_id']}"
@@ -110,7 +116,7 @@ def events_for(
         if prev is not None:
             candidates.insert(0, (prev.open, prev.deadline_kind, prev.due_at))
         for is_open, kind, due in candidates:
-            if is_open and _approaching(kind, due, now):
+            if is_open and _approaching(kind, due, now, shop_windows):
                 dedup = f"da:{base}:{_value(kind)}:{_iso(due)}"
                 extra = {"deadline": {"kind": _value(kind), "at": _iso(due)}}
                 out.append(_event(row, types.DEADLINE_APPROACHING, dedup, now, extra))
@@ -121,14 +127,20 @@ def events_for(
     return out
 
 
-def record(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> None:
-    """Write the events of this recomputation (see the module's docstring)."""
+def record(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    now: datetime,
+    windows: Mapping[int, Mapping[DeadlineKind, timedelta]] | None = None,
+) -> None:
+    """Write the events of this recomputation (see the module's docstring);
+    ``windows``: each shop's warning windows, from its policy."""
     if not rows:
         return
     keys = [(r["kind"], r["entity_id"]) for r in rows]
     stmt = select(*_OLD).where(tuple_(CaseState.kind, CaseState.entity_id).in_(keys))
     old = {(o.kind, o.entity_id): o for o in session.execute(stmt)}
-    write(session, events_for(old, rows, now), now)
+    write(session, events_for(old, rows, now, windows), now)
 
 
 def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list[int]:
@@ -174,7 +186,13 @@ def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list
     ]
     if deliveries:
         session.execute(cast(Table, WebhookDelivery.__table__).insert(), deliveries)
-    from service.events import bus
+    if dialect == "postgresql":
+        from service.events import listener
 
-    bus.after_commit(session, [ev for _, ev in inserted])
+        # Every replica (this one too) hears it at the commit, and publishes locally.
+        listener.notify(session, [(i, ev["shop_id"]) for i, ev in inserted])
+    else:
+        from service.events import bus
+
+        bus.after_commit(session, [ev for _, ev in inserted])
     return [i for i, _ in inserted]

@@ -1,10 +1,12 @@
-"""Event type names and the warning windows before each deadline kind."""
+"""Event type names, and the default warning windows before each deadline kind
+(a shop's own are in its Policy: :attr:`service.decision.policy.Policy.warning_windows`)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from service.decision.outcome import DeadlineKind
+from service.decision.policy import WARNING_WINDOWS
 
 DECISION_CHANGED = "case.decision_changed"
 DEADLINE_APPROACHING = "case.deadline_approaching"
@@ -12,17 +14,9 @@ OVERDUE = "case.overdue"
 ENDPOINT_DISABLED = "webhook.endpoint_disabled"
 EVENT_TYPES = (DECISION_CHANGED, DEADLINE_APPROACHING, OVERDUE, ENDPOINT_DISABLED)
 
-# How long before a deadline it is announced. APPEAL_OPENS is announced when it
-# arrives (0); kinds left out are never announced.
-DEFAULT_WARNINGS: dict[DeadlineKind, timedelta] = {
-    DeadlineKind.RESPOND_BY: timedelta(hours=6),
-    DeadlineKind.SHIP_BY: timedelta(hours=6),
-    DeadlineKind.PICKUP_BY: timedelta(hours=4),
-    DeadlineKind.APPEAL_OPENS: timedelta(0),
-    DeadlineKind.APPEAL_CLOSES: timedelta(hours=24),
-}
+DEFAULT_WARNINGS = WARNING_WINDOWS
 
 
 def warning_before(kind: DeadlineKind | None) -> timedelta | None:
-    """The warning window of a deadline kind; None: not announced."""
+    """The default warning window of a deadline kind; None: not announced."""
     return DEFAULT_WARNINGS.get(kind) if kind is not None else None

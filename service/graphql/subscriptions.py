@@ -3,7 +3,9 @@
 The socket speaks graphql-transport-ws; the token travels in ``connection_init``'s
 payload (``{"token": "…"}`` or ``{"Authorization": "Bearer …"}``) and every
 subscription on the socket sees only that token's shop. Events come from the local
-bus (:mod:`service.events.bus`) after their transaction commits.
+bus (:mod:`service.events.bus`) after their transaction commits: published in-process
+on SQLite, and on PostgreSQL by the replica's LISTEN connection
+(:mod:`service.events.listener`), whichever replica or worker committed them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy import select
 
-from service.db.models import WebhookDelivery, WebhookEndpoint
+from service.db.models import CaseEvent, WebhookDelivery, WebhookEndpoint
 from service.events import types as event_types
 from service.events.endpoints import (
     EndpointError,
@@ -21,14 +21,13 @@ from service.events.endpoints import (
     update_endpoint,
 )
 from service.graphql.context import Info
-from service.graphql.errors import ClientError, UserError, UserErrorCode, UserInputError
+from service.graphql.errors import UserError, UserErrorCode, UserInputError
 from service.graphql.mutations.base import INPUT, run
 from service.graphql.relay import decode_id, to_global_id
 
 TYPES = ", ".join(event_types.EVENT_TYPES)
 ENDPOINT = "WebhookEndpoint"
 DELIVERY = "WebhookDelivery"
-MAX_LOG = 100
 
 
 @strawberry.type(name="WebhookEndpoint", description="Where the shop's events are POSTed.")
@@ -85,15 +84,17 @@ class WebhookDeliveryType:
 
 
 async def _delivery(info: Info, d: WebhookDelivery) -> WebhookDeliveryType:
-    from service.db.models import CaseEvent
-
     ev = await info.context.session.get(CaseEvent, d.event_id)
     assert ev is not None  # deliveries cascade with their event
+    return delivery_node(d, ev.uid, ev.type)
+
+
+def delivery_node(d: WebhookDelivery, event_uid: str, event_type: str) -> WebhookDeliveryType:
     return WebhookDeliveryType(
         id=strawberry.ID(to_global_id(DELIVERY, d.id)),
         endpoint_id=strawberry.ID(to_global_id(ENDPOINT, d.endpoint_id)),
-        event_id=ev.uid,
-        event_type=ev.type,
+        event_id=event_uid,
+        event_type=event_type,
         status=d.status,
         attempts=d.attempts,
         next_attempt_at=d.next_attempt_at if d.status == "PENDING" else None,
@@ -272,27 +273,3 @@ async def webhook_endpoints(info: Info) -> list[WebhookEndpointType]:
             .order_by(WebhookEndpoint.id)
         )
         return [WebhookEndpointType.from_model(ep) for ep in rows.scalars()]
-
-
-async def webhook_deliveries(
-    info: Info,
-    last: Annotated[
-        int, strawberry.argument(description=f"How many of the newest (1-{MAX_LOG}).")
-    ] = 50,
-    status: Annotated[
-        str | None,
-        strawberry.argument(description="Only this status: PENDING, DELIVERED or FAILED."),
-    ] = None,
-) -> list[WebhookDeliveryType]:
-    info.context.require_admin()
-    if not 1 <= last <= MAX_LOG:
-        raise ClientError(f"last must be between 1 and {MAX_LOG}")
-    if status is not None and status not in ("PENDING", "DELIVERED", "FAILED"):
-        raise ClientError("status must be PENDING, DELIVERED or FAILED")
-    stmt = select(WebhookDelivery).where(WebhookDelivery.shop_id == info.context.shop_id)
-    if status is not None:
-        stmt = stmt.where(WebhookDelivery.status == status)
-    stmt = stmt.order_by(WebhookDelivery.id.desc()).limit(last)
-    async with info.context.db_lock:
-        rows = (await info.context.session.execute(stmt)).scalars().all()
-        return [await _delivery(info, d) for d in rows]

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import chain
 from typing import Any, Literal, cast
@@ -44,10 +44,10 @@ from service.db.models import (
 from service.decision import POLICIES, Action, Decision, InconsistentFacts, decide
 from service.decision.facts import OrderStatus, RefundStatus
 from service.decision.horizon import earliest_after, next_change
+from service.decision.outcome import DeadlineKind
 from service.decision.policy import Policy
 from service.decision.table import render_rule_table
 from service.events import outbox
-from service.events.types import warning_before
 from service.store.facts import case_facts, shop_policy
 
 # Bump when a rule's behaviour changes in a way the rule table does not show.
@@ -185,18 +185,19 @@ def group_states(
     rows = [decided(None, order_open)]
     rows += [decided(rf, o) for rf, o in zip(refunds, refund_open, strict=True)]
     # Wake when a deadline's warning window opens: its event is due then.
-    bounds += warning_instants(rows)
+    bounds += warning_instants(rows, policy)
     stale_at = earliest_after(bounds, now)
     for row in rows:
         row["stale_at"] = stale_at
     return rows
 
 
-def warning_instants(rows: Sequence[dict[str, Any]]) -> list[datetime]:
-    """When the warning windows of the open rows' deadlines open."""
+def warning_instants(rows: Sequence[dict[str, Any]], policy: Policy) -> list[datetime]:
+    """When the warning windows (the shop's, in its policy) of the open rows' deadlines
+    open."""
     out = []
     for row in rows:
-        window = warning_before(row["deadline_kind"])
+        window = policy.warning_before(row["deadline_kind"])
         if row["open"] and row["due_at"] is not None and window is not None:
             out.append(row["due_at"] - window)
     return out
@@ -337,19 +338,22 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
     evidence = _grouped(session, EvidenceItem, "order_id", got)
     refunds = _grouped(session, RefundRequest, "order_id", got)
     rows: list[dict[str, Any]] = []
+    windows: dict[int, Mapping[DeadlineKind, timedelta]] = {}
     for order in orders:
         shipment = latest.get(order.id)
+        policy = shop_policy(shops[order.shop_id], order.platform)
+        windows[order.shop_id] = policy.warning_windows
         rows += group_states(
             order,
             shipment,
             events.get(shipment.id, []) if shipment is not None else [],
             evidence.get(order.id, []),
             refunds.get(order.id, []),
-            shop_policy(shops[order.shop_id], order.platform),
+            policy,
             now,
         )
     # Events compare the stored rows with the new ones: before the upsert.
-    outbox.record(session, rows, now)
+    outbox.record(session, rows, now, windows)
     _upsert(session, rows)
     return got
 

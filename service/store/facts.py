@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
 from service.db.models.evidence import EvidenceSource
@@ -91,18 +92,29 @@ def case_facts(
     )
 
 
-def shop_overrides(shop: Shop) -> ShopPolicyOverrides | None:
-    if (
-        shop.coupon_amount is None
-        and shop.ship_window_hours is None
-        and (shop.respond_by_hours is None)
-    ):
+# Shop columns that override a policy parameter, named as in ShopPolicyOverrides.
+OVERRIDE_COLUMNS = (
+    "coupon_amount",
+    "ship_window_hours",
+    "respond_by_hours",
+    "respond_by_warning_hours",
+    "ship_by_warning_hours",
+    "pickup_by_warning_hours",
+    "appeal_closes_warning_hours",
+    "carrier_names",
+)
+
+
+def shop_overrides(shop: Shop | Any) -> ShopPolicyOverrides | None:
+    """The overrides stored on a shop (an ORM object or a row with its columns)."""
+    values = {name: getattr(shop, name) for name in OVERRIDE_COLUMNS}
+    if all(v is None for v in values.values()):
         return None
-    return ShopPolicyOverrides(
-        coupon_amount=shop.coupon_amount,
-        ship_window_hours=shop.ship_window_hours,
-        respond_by_hours=shop.respond_by_hours,
+    carriers = values["carrier_names"]
+    values["carrier_names"] = (
+        tuple((str(code), str(name)) for code, name in carriers) if carriers else None
     )
+    return ShopPolicyOverrides(**values)
 
 
 def shop_policy(shop: Shop, platform: f.Platform | None = None) -> Policy:

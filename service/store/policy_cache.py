@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.models import Shop
 from service.decision.facts import Platform
 from service.decision.policy import Policy, ShopPolicyOverrides, policy_for
+from service.store.facts import OVERRIDE_COLUMNS, shop_overrides
 
 
 class ShopGone(LookupError):
@@ -77,9 +78,7 @@ class PolicyCache:
                 select(
                     Shop.policy_version,
                     Shop.platform,
-                    Shop.coupon_amount,
-                    Shop.ship_window_hours,
-                    Shop.respond_by_hours,
+                    *(getattr(Shop, name) for name in OVERRIDE_COLUMNS),
                 ).where(Shop.id == shop_id)
             )
         ).one_or_none()
@@ -90,7 +89,7 @@ class PolicyCache:
         if old is not None and old[1].version == row.policy_version:
             policies = old[1]  # unchanged: keep the policies already built
         else:
-            policies = ShopPolicies(shop_id, row.policy_version, row.platform, _overrides(row))
+            policies = ShopPolicies(shop_id, row.policy_version, row.platform, shop_overrides(row))
         if self._epochs.get(shop_id, 0) == epoch:
             if len(self._entries) >= self.max_entries and shop_id not in self._entries:
                 self._entries.clear()  # bounded memory; entries are cheap to read again
@@ -101,14 +100,3 @@ class PolicyCache:
         """Drop the shop's entry: its policy changed on this replica."""
         self._entries.pop(shop_id, None)
         self._epochs[shop_id] = self._epochs.get(shop_id, 0) + 1
-
-
-def _overrides(row: object) -> ShopPolicyOverrides | None:
-    coupon = getattr(row, "coupon_amount")  # noqa: B009 - a Row, typed loosely
-    ship = getattr(row, "ship_window_hours")  # noqa: B009
-    respond = getattr(row, "respond_by_hours")  # noqa: B009
-    if coupon is None and ship is None and respond is None:
-        return None
-    return ShopPolicyOverrides(
-        coupon_amount=coupon, ship_window_hours=ship, respond_by_hours=respond
-    )

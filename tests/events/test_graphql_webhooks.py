@@ -24,8 +24,8 @@ CREATE = """mutation($url: String!, $types: [String!]!) {
     endpoint { id url eventTypes enabled } secret userErrors { field code message }
   }
 }"""
-LOG = """{ webhookDeliveries(last: 10) { id eventType status attempts lastStatusCode
-  lastLatencyMs } webhookEndpoints { id url enabled } }"""
+LOG = """{ webhookDeliveries(first: 10) { nodes { id eventType status attempts lastStatusCode
+  lastLatencyMs } } webhookEndpoints { id url enabled } }"""
 REPLAY = """mutation($id: ID!) { replayWebhookDelivery(id: $id) {
   delivery { id status } userErrors { field code } } }"""
 
@@ -48,7 +48,7 @@ async def test_an_admin_creates_an_endpoint_reads_the_log_and_replays(
             await Refresher(sm, clock=clock).run_once()
             await deliverer.run_once()
             log = (await gql(client, token, LOG))["data"]
-            [delivery] = log["webhookDeliveries"]
+            [delivery] = log["webhookDeliveries"]["nodes"]
             assert (delivery["status"], delivery["attempts"], delivery["lastStatusCode"]) == (
                 "DELIVERED",
                 1,

@@ -40,6 +40,11 @@ def server(settings: Settings) -> Iterator[str]:
     deadline = time.monotonic() + 10
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.02)
+    # On PostgreSQL events reach subscribers through the app's LISTEN connection.
+    listener = app.state.event_listener
+    while listener is not None and not listener.connected.is_set():
+        assert time.monotonic() < deadline, "the event listener did not connect"
+        time.sleep(0.02)
     try:
         yield f"ws://127.0.0.1:{port}/graphql"
     finally:

@@ -48,7 +48,7 @@ QUERIES: dict[str, str] = {
         amount: "10.00", status: AWAITING_SHIPMENT, confirmedAt: "2026-11-23T08:00:00Z"},
         inquiry: URGE_SHIPMENT}) { decision { ruleId } userErrors { code } } }""",
     "webhookEndpoints": "{ webhookEndpoints { id url } }",
-    "webhookDeliveries": "{ webhookDeliveries { id status } }",
+    "webhookDeliveries": "{ webhookDeliveries { totalCount nodes { id status } } }",
     "viewer": "{ viewer { role agent { id } } }",
     "agents": "{ agents { id } }",
     "caseGroups": "{ caseGroups { count } }",
@@ -195,7 +195,8 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         assert results[name] == {"totalCount": 0, "nodes": []}, name
     assert results["workQueue"] == {"totalCount": 0, "edges": []}
     assert results["recommend"]["userErrors"] == []  # stateless: B's own inline facts
-    assert results["webhookEndpoints"] == results["webhookDeliveries"] == []
+    assert results["webhookEndpoints"] == []
+    assert results["webhookDeliveries"] == {"totalCount": 0, "nodes": []}
     assert results["viewer"] == {"role": "ADMIN", "agent": None}
     for name in ("agents", "caseGroups", "disruptions"):
         assert results[name] == [], name

@@ -55,6 +55,8 @@ class WebhookDelivery(Base):
         # The worker's claim: due deliveries, and the head of each case's line.
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         Index("ix_webhook_deliveries_line", "endpoint_id", "case_key", "status", "id"),
+        # The delivery log's pages: a shop's deliveries, newest first.
+        Index("ix_webhook_deliveries_shop_id_id", "shop_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,19 +1,23 @@
-"""``updateShopPolicy``: set or clear the shop's overrides of platform parameters."""
+"""``updateShopPolicy``: set or clear the shop's overrides of platform parameters, its
+warning windows and its carrier names."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from types import SimpleNamespace
+from typing import Annotated, Any
 
 import strawberry
 
 from service.db.models import Shop
-from service.decision.policy import ShopPolicyOverrides, policy_for
+from service.decision.policy import MAX_WARNING_HOURS, WARNING_FIELDS, policy_for
 from service.graphql.context import Info
 from service.graphql.errors import UserError, UserErrorCode
 from service.graphql.mutations.base import INPUT, run
 from service.graphql.types.inputs import Problems
 from service.graphql.types.shop import ShopType
+from service.store.facts import shop_overrides
 from service.store.ingest import camel
 
 # Input name → Shop column.
@@ -21,8 +25,37 @@ FIELDS = {
     "couponAmount": "coupon_amount",
     "shipWindowHours": "ship_window_hours",
     "respondByHours": "respond_by_hours",
+    "respondByWarningHours": "respond_by_warning_hours",
+    "shipByWarningHours": "ship_by_warning_hours",
+    "pickupByWarningHours": "pickup_by_warning_hours",
+    "appealClosesWarningHours": "appeal_closes_warning_hours",
+    "carrierNames": "carrier_names",
 }
 MAX_HOURS = 24 * 90
+MAX_CARRIERS = 50
+MAX_CARRIER_NAME = 32
+# Upper-case letters, digits, "_" and "-", as carrier codes are recorded (ZTO, YUNDA).
+CARRIER_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@strawberry.input(description="A carrier code and the Chinese name zh-CN texts show for it.")
+class CarrierNameInput:
+    code: str = strawberry.field(
+        description="The carrier code as parcels are recorded: 1-32 upper-case letters, digits,"
+        " `_` or `-` (e.g. JT)."
+    )
+    name_zh: str = strawberry.field(
+        description=f"The Chinese name (1-{MAX_CARRIER_NAME} characters, e.g. 极兔速递)."
+    )
+
+
+def _warning_field(hours_of: str) -> Any:
+    return strawberry.field(
+        default=None,
+        description=f"Hours before a {hours_of} deadline that `case.deadline_approaching` is"
+        f" sent (1-{MAX_WARNING_HOURS}).",
+    )
 
 
 @strawberry.input(
@@ -38,9 +71,18 @@ class UpdateShopPolicyInput:
     respond_by_hours: int | None = strawberry.field(
         default=None, description=f"Refund response window in hours (1-{MAX_HOURS})."
     )
+    respond_by_warning_hours: int | None = _warning_field("RESPOND_BY")
+    ship_by_warning_hours: int | None = _warning_field("SHIP_BY")
+    pickup_by_warning_hours: int | None = _warning_field("PICKUP_BY")
+    appeal_closes_warning_hours: int | None = _warning_field("APPEAL_CLOSES")
+    carrier_names: list[CarrierNameInput] | None = strawberry.field(
+        default=None,
+        description=f"The shop's carrier names, replacing the ones it set before (at most"
+        f" {MAX_CARRIERS}; an empty list removes them); the built-in table stays underneath.",
+    )
     clear: list[str] | None = strawberry.field(
         default=None,
-        description="Overrides to remove: couponAmount, shipWindowHours, respondByHours.",
+        description="Overrides to remove: " + ", ".join(FIELDS) + ".",
     )
 
 
@@ -72,6 +114,44 @@ def _check(problems: Problems, input: UpdateShopPolicyInput) -> None:
         value = getattr(input, name)
         if value is not None and value > MAX_HOURS:
             problems.add([*INPUT, camel(name)], f"must be at most {MAX_HOURS} hours")
+    for name in WARNING_FIELDS:
+        value = getattr(input, name)
+        if value is not None and not 1 <= value <= MAX_WARNING_HOURS:
+            problems.add([*INPUT, camel(name)], f"must be 1 to {MAX_WARNING_HOURS} hours")
+    _check_carriers(problems, input.carrier_names)
+
+
+def _check_carriers(problems: Problems, entries: list[CarrierNameInput] | None) -> None:
+    if entries is None:
+        return
+    path = [*INPUT, "carrierNames"]
+    if len(entries) > MAX_CARRIERS:
+        problems.add(path, f"at most {MAX_CARRIERS} carriers")
+        return
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        if not CARRIER_CODE.fullmatch(entry.code):
+            problems.add(
+                [*path, str(i), "code"],
+                "must be 1-32 upper-case letters, digits, '_' or '-' (e.g. JT)",
+            )
+        elif entry.code in seen:
+            problems.add([*path, str(i), "code"], f"{entry.code} is named twice")
+        seen.add(entry.code)
+        name = entry.name_zh.strip()
+        if not 1 <= len(name) <= MAX_CARRIER_NAME or _CONTROL.search(name):
+            problems.add(
+                [*path, str(i), "nameZh"],
+                f"must be 1-{MAX_CARRIER_NAME} characters without control characters",
+            )
+
+
+def _input_value(input: UpdateShopPolicyInput, column: str) -> Any:
+    value = getattr(input, column)
+    if column == "carrier_names" and value is not None:
+        # Stored as [[code, name], ...]; an empty table is no table.
+        return [[e.code, e.name_zh.strip()] for e in value] or None
+    return value
 
 
 async def update_shop_policy(
@@ -92,7 +172,7 @@ async def update_shop_policy(
         if shop is None:
             raise LookupError("the token's shop no longer exists")
         values = {
-            column: getattr(input, column)
+            column: _input_value(input, column)
             if getattr(input, column) is not None
             else getattr(shop, column)
             for column in FIELDS.values()
@@ -100,7 +180,7 @@ async def update_shop_policy(
         for name in input.clear or []:
             values[FIELDS[name]] = None
         try:
-            policy_for(shop.platform, ShopPolicyOverrides(**values))
+            policy_for(shop.platform, shop_overrides(SimpleNamespace(**values)))
         except ValueError as exc:
             column, _, message = str(exc).partition(":")
             field = [*INPUT, camel(column)] if column in FIELDS.values() else list(INPUT)

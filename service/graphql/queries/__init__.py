@@ -12,6 +12,7 @@ from service.graphql.context import Info
 from service.graphql.errors import ClientError
 from service.graphql.queries import groups, lists, team
 from service.graphql.queries.connection import Connection
+from service.graphql.queries.deliveries import webhook_deliveries
 from service.graphql.queries.filters import (
     MAX_DUE_WITHIN_HOURS,
     OrderFilter,
@@ -33,7 +34,6 @@ from service.graphql.types.shop import ShopType, load_shop
 from service.graphql.webhooks import (
     WebhookDeliveryType,
     WebhookEndpointType,
-    webhook_deliveries,
     webhook_endpoints,
 )
 
@@ -74,10 +74,10 @@ class Query:
         resolver=webhook_endpoints,
         description="The shop's webhook endpoints (no secrets). Needs an admin token.",
     )
-    webhook_deliveries: list[WebhookDeliveryType] = strawberry.field(
+    webhook_deliveries: Connection[WebhookDeliveryType] = strawberry.field(
         resolver=webhook_deliveries,
-        description="The delivery log, newest first: status, attempts, last response code"
-        " and latency. Needs an admin token.",
+        description="The delivery log, newest first, a page at a time: status, attempts, last"
+        " response code and latency. Needs an admin token.",
     )
 
     @strawberry.field(
