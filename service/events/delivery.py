@@ -16,23 +16,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
-import httpx
-import orjson
-from sqlalchemy import Table, and_, bindparam, exists, func, select, update
+import aiohttp
+from sqlalchemy import Table, Text, and_, bindparam, exists, func, select, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service.config import Settings
 from service.db.engine import begin_write
 from service.db.models import CaseEvent, WebhookDelivery, WebhookEndpoint
 from service.events import metrics, outbox, signing, types
-from service.events.addresses import UnsafeUrl, check_target
+from service.events.addresses import (
+    Lookup,
+    PinnedResolver,
+    UnsafeUrl,
+    check_addresses,
+    check_shape,
+    literal_address,
+    system_lookup,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,20 +94,25 @@ class Outcome:
 
 def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
     d = WebhookDelivery
-    # The head of each case's line: its oldest pending delivery (per endpoint). An
-    # aggregate over the pending rows plans far better than an anti-join on "no
-    # older pending row".
-    heads = (
-        select(func.min(d.id))
-        .where(d.status == PENDING)
-        .group_by(d.endpoint_id, d.case_key)
+    older = aliased(WebhookDelivery)
+    # The head of each case's line is its oldest pending delivery (per endpoint). A
+    # correlated min() per due row is one probe of the line index; both an aggregate
+    # over every pending row and an anti-join grow with the backlog, every claim.
+    head = (
+        select(func.min(older.id))
+        .where(
+            older.endpoint_id == d.endpoint_id,
+            older.case_key == d.case_key,
+            older.status == PENDING,
+        )
+        .correlate(d)
         .scalar_subquery()
     )
     enabled = exists().where(WebhookEndpoint.id == d.endpoint_id, WebhookEndpoint.enabled)
     stmt = (
         select(d.id)
-        .where(d.id.in_(heads), d.next_attempt_at <= now, enabled)
-        .order_by(d.next_attempt_at, d.id)
+        .where(d.status == PENDING, d.next_attempt_at <= now, d.id == head, enabled)
+        .order_by(d.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=d)
     )
@@ -107,8 +122,17 @@ def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list
     session.execute(
         update(d).where(d.id.in_(ids)).values(next_attempt_at=now + lease, attempts=d.attempts + 1)
     )
+    # The payload as stored (JSON text): sent as it is, never decoded and re-encoded.
     rows = session.execute(
-        select(d.id, d.endpoint_id, WebhookEndpoint.url, WebhookEndpoint.secret, CaseEvent)
+        select(
+            d.id,
+            d.endpoint_id,
+            WebhookEndpoint.url,
+            WebhookEndpoint.secret,
+            CaseEvent.uid,
+            cast_(CaseEvent.payload, Text).label("body"),
+            CaseEvent.created_at,
+        )
         .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
         .join(CaseEvent, CaseEvent.id == d.event_id)
         .where(d.id.in_(ids))
@@ -120,9 +144,9 @@ def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list
             endpoint_id=r.endpoint_id,
             url=r.url,
             secret=r.secret,
-            uid=r.CaseEvent.uid,
-            body=orjson.dumps(r.CaseEvent.payload).decode(),
-            created_at=r.CaseEvent.created_at,
+            uid=r.uid,
+            body=r.body,
+            created_at=r.created_at,
         )
         for r in rows
     ]
@@ -240,22 +264,53 @@ def _failed(session: Session, o: Outcome, now: datetime, max_failures: int) -> N
 
 @dataclass
 class Deliverer:
-    """Sends due deliveries; one per process, its HTTP client reused."""
+    """Sends due deliveries; one per process, its HTTP connections kept alive.
+
+    ``lanes`` claim-send-record loops run at once, so one lane's database round trips
+    overlap another's HTTP calls; all share ``in_flight`` concurrent requests. Per-case
+    order does not depend on either: only a case's oldest pending delivery is claimable,
+    and once claimed it is leased, so the next one waits for its outcome."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
     settings: Settings
     clock: Callable[[], datetime] = _utcnow
-    batch: int = 200
+    batch: int = 500
+    in_flight: int = 64
+    lanes: int = 2
     lease: timedelta = timedelta(seconds=60)
-    client: httpx.AsyncClient = field(init=False)
+    # Tests inject a resolver (DNS rebinding) and a CA (an HTTPS receiver).
+    lookup: Lookup = system_lookup
+    ssl_context: ssl.SSLContext | None = None
+    _http: aiohttp.ClientSession | None = field(init=False, default=None)
+    _slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
-        # Never follow redirects: a 3xx is a failure, so no other host is ever called.
-        self.client = _client(self.settings.webhook_timeout_s)
         self.lease = timedelta(seconds=self.settings.webhook_lease_s)
+        self._slots = asyncio.Semaphore(self.in_flight)
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self.in_flight,
+                limit_per_host=0,
+                # No DNS cache: every new connection is resolved and checked afresh,
+                # by the resolver whose answer it then connects to.
+                use_dns_cache=False,
+                resolver=PinnedResolver(self.settings, self.lookup),
+                ssl=self.ssl_context if self.ssl_context is not None else True,
+            )
+            self._http = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self.settings.webhook_timeout_s),
+                trust_env=False,
+                auto_decompress=False,
+                skip_auto_headers=("Accept-Encoding",),
+            )
+        return self._http
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._http is not None:
+            await self._http.close()
 
     async def run_batch(self) -> int:
         """Claim, send and record one batch; the number of deliveries attempted."""
@@ -279,27 +334,41 @@ class Deliverer:
 
     async def run_once(self) -> int:
         """Batches until nothing is due; the number of deliveries attempted."""
-        total = 0
-        while n := await self.run_batch():
-            total += n
-        return total
+
+        async def lane() -> int:
+            total = 0
+            while n := await self.run_batch():
+                total += n
+            return total
+
+        return sum(await asyncio.gather(*(lane() for _ in range(max(self.lanes, 1)))))
 
     async def _send(self, c: Claimed) -> Outcome:
-        started = time.monotonic()
-        try:
-            await check_target(c.url, self.settings)
-            headers = signing.headers(c.secret, c.uid, _utcnow(), c.body)
-            async with self.client.stream("POST", c.url, content=c.body, headers=headers) as r:
-                seen = 0
-                async for chunk in r.aiter_raw():
-                    seen += len(chunk)
-                    if seen >= MAX_RESPONSE_BYTES:
-                        break
-                code = r.status_code
-        except UnsafeUrl as exc:
-            return Outcome(c, None, None, f"refused: {exc}")
-        except httpx.HTTPError as exc:
-            return Outcome(c, None, _ms(started), f"{type(exc).__name__}: {exc}"[:300])
+        async with self._slots:
+            started = time.monotonic()
+            try:
+                # The shape and literal addresses here; names are checked by the
+                # resolver as the connection is made (pinned, see addresses.py).
+                check_shape(c.url, self.settings)
+                host = urlsplit(c.url).hostname or ""
+                literal = literal_address(host)
+                if literal is not None:
+                    check_addresses(host, [literal], self.settings)
+                headers = signing.headers(c.secret, c.uid, _utcnow(), c.body)
+                async with self._client().post(
+                    c.url, data=c.body.encode(), headers=headers, allow_redirects=False
+                ) as r:
+                    seen = 0
+                    while seen < MAX_RESPONSE_BYTES:
+                        chunk = await r.content.read(MAX_RESPONSE_BYTES - seen)
+                        if not chunk:
+                            break
+                        seen += len(chunk)
+                    code = r.status
+            except UnsafeUrl as exc:
+                return Outcome(c, None, None, f"refused: {exc}")
+            except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+                return Outcome(c, None, _ms(started), f"{type(exc).__name__}: {exc}"[:300])
         latency = time.monotonic() - started
         metrics.DELIVERY_LATENCY.observe(latency)
         return Outcome(c, code, int(latency * 1000), None if 200 <= code < 300 else f"HTTP {code}")
@@ -307,12 +376,3 @@ class Deliverer:
 
 def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
-
-
-def _client(timeout_s: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        timeout=httpx.Timeout(timeout_s),
-        trust_env=False,
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-    )
