@@ -174,6 +174,9 @@ def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list
     ]
     if deliveries:
         session.execute(cast(Table, WebhookDelivery.__table__).insert(), deliveries)
+        from service.events import wakeup
+
+        wakeup.note_written(session)
     from service.events import bus
 
     bus.after_commit(session, [ev for _, ev in inserted])
