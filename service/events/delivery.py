@@ -25,7 +25,20 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiohttp
-from sqlalchemy import Table, Text, and_, bindparam, exists, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    select,
+    update,
+    values,
+)
 from sqlalchemy import cast as cast_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
@@ -208,24 +221,46 @@ def record(session: Session, outcomes: Sequence[Outcome], now: datetime, max_fai
 
 
 def _mark_delivered(session: Session, delivered: Sequence[Outcome], now: datetime) -> None:
-    # One executemany; only rows this pass still holds (a replay or a disable may
-    # have moved them).
-    table = cast(Table, WebhookDelivery.__table__)
-    stmt = (
-        table.update()
-        .where(table.c.id == bindparam("d_id"), table.c.status == PENDING)
+    # Only rows this pass still holds (a replay or a disable may have moved them). On
+    # PostgreSQL one statement joining a VALUES list; SQLite cannot name a VALUES
+    # list's columns, and takes an executemany.
+    d = WebhookDelivery
+    if session.get_bind().dialect.name != "postgresql":
+        table = cast(Table, d.__table__)
+        stmt = (
+            table.update()
+            .where(table.c.id == bindparam("d_id"), table.c.status == PENDING)
+            .values(
+                status=DELIVERED,
+                delivered_at=now,
+                last_status_code=bindparam("d_code"),
+                last_latency_ms=bindparam("d_ms"),
+                last_error=None,
+            )
+        )
+        rows = [
+            {"d_id": o.claimed.id, "d_code": o.status_code, "d_ms": o.latency_ms} for o in delivered
+        ]
+        session.connection().execute(stmt, rows)
+        return
+    got = values(
+        column("d_id", BigInteger),
+        column("d_code", Integer),
+        column("d_ms", Integer),
+        name="got",
+    ).data([(o.claimed.id, o.status_code, o.latency_ms) for o in delivered])
+    session.execute(
+        update(d)
+        .where(d.id == got.c.d_id, d.status == PENDING)
         .values(
             status=DELIVERED,
             delivered_at=now,
-            last_status_code=bindparam("d_code"),
-            last_latency_ms=bindparam("d_ms"),
+            last_status_code=got.c.d_code,
+            last_latency_ms=got.c.d_ms,
             last_error=None,
         )
+        .execution_options(synchronize_session=False)
     )
-    rows = [
-        {"d_id": o.claimed.id, "d_code": o.status_code, "d_ms": o.latency_ms} for o in delivered
-    ]
-    session.connection().execute(stmt, rows)
 
 
 def _failed(session: Session, o: Outcome, now: datetime, max_failures: int) -> None:
