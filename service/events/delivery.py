@@ -99,6 +99,8 @@ class Outcome:
     status_code: int | None
     latency_ms: int | None
     error: str | None
+    # False: not sent at all (the lease would have run out mid-request); handed back.
+    sent: bool = True
 
     @property
     def delivered(self) -> bool:
@@ -215,8 +217,17 @@ def record(session: Session, outcomes: Sequence[Outcome], now: datetime, max_fai
             .where(WebhookEndpoint.id.in_(ok_endpoints), WebhookEndpoint.consecutive_failures != 0)
             .values(consecutive_failures=0)
         )
+    unsent = [o.claimed.id for o in outcomes if not o.sent]
+    if unsent:
+        # Due again at once, the attempt not counted: nothing went out.
+        d = WebhookDelivery
+        session.execute(
+            update(d)
+            .where(d.id.in_(unsent), d.status == PENDING)
+            .values(next_attempt_at=now, attempts=d.attempts - 1)
+        )
     for o in outcomes:
-        if not o.delivered:
+        if o.sent and not o.delivered:
             _failed(session, o, now, max_failures)
 
 
@@ -349,6 +360,12 @@ class Deliverer:
 
     async def run_batch(self) -> int:
         """Claim, send and record one batch; the number of deliveries attempted."""
+        # A request may start only if it ends (times out at worst) within the lease:
+        # after that another worker may claim the row, and the two must never both
+        # be sending it. (A lease shorter than the timeout, against the setting's
+        # advice, cannot promise that; half of it still lets batches progress.)
+        lease_s = self.lease.total_seconds()
+        start_by = time.monotonic() + max(lease_s - self.settings.webhook_timeout_s, lease_s / 2)
         async with self.sessionmaker() as session:
             await begin_write(session)
             now = self.clock()
@@ -358,14 +375,14 @@ class Deliverer:
         metrics.QUEUE_LAG.set(lag)
         if not claimed:
             return 0
-        outcomes = await asyncio.gather(*(self._send(c) for c in claimed))
+        outcomes = await asyncio.gather(*(self._send(c, start_by) for c in claimed))
         async with self.sessionmaker() as session:
             await begin_write(session)
             await session.run_sync(
                 record, outcomes, self.clock(), self.settings.webhook_max_failures
             )
             await session.commit()
-        return len(claimed)
+        return sum(1 for o in outcomes if o.sent)
 
     async def run_once(self) -> int:
         """Batches until nothing is due; the number of deliveries attempted."""
@@ -378,9 +395,11 @@ class Deliverer:
 
         return sum(await asyncio.gather(*(lane() for _ in range(max(self.lanes, 1)))))
 
-    async def _send(self, c: Claimed) -> Outcome:
+    async def _send(self, c: Claimed, start_by: float) -> Outcome:
         async with self._slots:
             started = time.monotonic()
+            if started > start_by:
+                return Outcome(c, None, None, None, sent=False)
             try:
                 # The shape and literal addresses here; names are checked by the
                 # resolver as the connection is made (pinned, see addresses.py).

@@ -208,3 +208,28 @@ async def test_a_worker_process_wakes_on_notify(
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(20) == 0
     assert rec.ids() == ["evt_test_0", "evt_test_1"]
+
+
+async def test_a_request_that_could_outlive_the_lease_is_not_started(
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    # given a lease of 3 s, a 2 s timeout, one request at a time, and a receiver that
+    # holds the first request 1.5 s: the second could only start when it might end
+    # after the lease, when another worker may already have claimed it
+    shop = await make_shop(session)
+    tight = settings.model_copy(update={"webhook_lease_s": 3, "webhook_timeout_s": 2})
+    with receiver(hold_first_s=1.5) as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        await _events(session, shop, 3)
+        deliverer = Deliverer(create_sessionmaker(engine), tight, in_flight=1, lanes=1)
+        try:
+            # when a batch runs, then only the first is sent; the others are handed back
+            assert await deliverer.run_batch() == 1
+            assert len(rec.got) == 1
+            assert await deliverer.run_once() == 2
+        finally:
+            await deliverer.aclose()
+    # each went out once, and the handed-back ones count one attempt, not two
+    assert sorted(rec.ids()) == ["evt_test_0", "evt_test_1", "evt_test_2"]
+    assert await _statuses(session) == [("DELIVERED", 1)] * 3
