@@ -4,15 +4,20 @@ p95 time from the change (the event's commit) to its arrival.
 1. Creates a scratch PostgreSQL database next to ``--database-url`` and migrates it;
    one shop with one endpoint pointing at a local receiver (a separate process,
    :mod:`bench.webhook_receiver`).
-2. Starts ``--workers`` ``aftersales worker`` processes (refresher off, idle poll 50 ms).
+2. Starts ``--workers`` ``aftersales worker`` processes (refresher off, the default
+   1 s idle poll: they wake on the outbox's NOTIFY, not on the poll).
 3. Writes ``--events`` events through the outbox (:func:`service.events.outbox.write`,
    the path a case-state change takes) in transactions of ``--batch``, as fast as it
    can, each on its own case, then waits until every one has arrived.
 
-Reports events/s (first commit to last arrival), p50 / p95 / max lag, and how many
-events arrived more than once. Run: ``.venv/bin/python -m bench.events_bench
---database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres``. A benchmark,
-not a test.
+``--rate`` offers events at that rate instead (the lag then is the lag at that load,
+not the time to drain a backlog).
+
+Reports events/s (first commit to last arrival), p50 / p95 / max lag, how many events
+arrived more than once, the workers' CPU time per delivery (/proc: what a delivery
+costs, whatever else runs on the machine) and the load average. Run:
+``.venv/bin/python -m bench.events_bench --database-url
+postgresql+asyncpg://postgres@127.0.0.1:5432/postgres``. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -44,6 +49,13 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _event(shop_id: int, n: int, now: datetime) -> dict[str, Any]:
@@ -86,17 +98,23 @@ async def main(args: argparse.Namespace) -> None:
         env = {
             **os.environ,
             "AFTERSALES_DATABASE_URL": url,
-            "AFTERSALES_DELIVER_INTERVAL_S": "0.05",
+            "AFTERSALES_DELIVER_INTERVAL_S": "1",
             "AFTERSALES_REFRESH_INTERVAL_S": "0",
             "AFTERSALES_LOG_LEVEL": "WARNING",
         }
         for _ in range(args.workers):
             worker = [sys.executable, "-m", "service.cli", "worker"]
             procs.append(subprocess.Popen(worker, env=env))  # noqa: ASYNC220
-        await asyncio.sleep(2.0)  # workers and receiver up
+        await asyncio.sleep(3.0)  # workers and receiver up
+        workers = procs[1:]
+        cpu_before = sum(_cpu_s(p.pid) for p in workers)
         committed: dict[str, float] = {}
         started = time.time()
         for start in range(0, args.events, args.batch):
+            if args.rate:  # an offered load: batch n is due at n * batch / rate
+                ahead = started + start / args.rate - time.time()
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
             now = datetime.now(UTC)
             events = [
                 _event(shop_id, n, now) for n in range(start, min(start + args.batch, args.events))
@@ -115,6 +133,7 @@ async def main(args: argparse.Namespace) -> None:
                 if len(stats) >= args.events or time.time() - written > args.timeout:
                     break
                 await asyncio.sleep(0.5)
+        cpu = sum(_cpu_s(p.pid) for p in workers) - cpu_before
         await engine.dispose()
         arrived = {uid: min(ts) for uid, ts in stats.items()}
         lags = sorted(arrived[uid] - committed[uid] for uid in arrived)
@@ -122,6 +141,9 @@ async def main(args: argparse.Namespace) -> None:
         dupes = sum(1 for ts in stats.values() if len(ts) > 1)
         print(f"events: {args.events} written in {written - started:.2f} s, arrived {len(arrived)}")
         print(f"workers: {args.workers}; delivered/s: {len(arrived) / (last - started):.0f}")
+        # CPU time, not wall time: what a delivery costs whatever else the machine runs.
+        print(f"worker CPU per delivery: {cpu / max(len(arrived), 1) * 1000:.2f} ms")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         p = statistics.quantiles(lags, n=100)
         print(f"lag ms: p50 {p[49] * 1000:.0f}, p95 {p[94] * 1000:.0f}, max {lags[-1] * 1000:.0f}")
         print(f"arrived more than once: {dupes}")
@@ -140,4 +162,5 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--rate", type=float, default=0, help="events/s offered (0: flat out)")
     asyncio.run(main(parser.parse_args()))

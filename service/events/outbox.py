@@ -186,6 +186,9 @@ def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list
     ]
     if deliveries:
         session.execute(cast(Table, WebhookDelivery.__table__).insert(), deliveries)
+        from service.events import wakeup
+
+        wakeup.note_written(session)
     if dialect == "postgresql":
         from service.events import listener
 

@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.config import Settings
+from service.events import wakeup
 from service.events.delivery import Deliverer
 from service.store.refresher import Refresher
 
@@ -38,6 +39,7 @@ class Worker:
         refresh: bool = True,
     ) -> None:
         self.settings = settings
+        self.sessionmaker = sessionmaker
         self.deliverer = Deliverer(sessionmaker, settings, clock=clock)
         self.refresher = Refresher(sessionmaker, clock=clock) if refresh else None
         self.last_pass = time.monotonic()
@@ -53,16 +55,20 @@ class Worker:
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
         interval = self.settings.deliver_interval_s or 1.0
+        engine = self.sessionmaker.kw.get("bind")
         try:
-            while not stop.is_set():
-                try:
-                    await self.run_pass()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # a bad pass must not end the worker; rows stay due
-                    log.exception("worker pass failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
+            async with wakeup.waker(engine if isinstance(engine, AsyncEngine) else None) as wake:
+                while not stop.is_set():
+                    # Cleared before the pass: deliveries committed during it wake the
+                    # next wait at once.
+                    wake.clear()
+                    try:
+                        await self.run_pass()
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # a bad pass must not end the worker; rows stay due
+                        log.exception("worker pass failed")
+                    await _first(stop, wake, interval)
         finally:
             await self.deliverer.aclose()
 
@@ -72,6 +78,15 @@ class Worker:
             60.0, 4 * self.settings.webhook_timeout_s + 4 * self.settings.deliver_interval_s
         )
         return time.monotonic() - self.last_pass < limit
+
+
+async def _first(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
 
 
 async def _health(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,12 @@ class Receiver:
 
 
 @contextmanager
-def receiver(script: list[int] | None = None, hold_first_s: float = 0.0) -> Iterator[Receiver]:
+def receiver(
+    script: list[int] | None = None,
+    hold_first_s: float = 0.0,
+    tls: ssl.SSLContext | None = None,
+) -> Iterator[Receiver]:
+    """A receiver; with ``tls``, an HTTPS one (its URL still says 127.0.0.1)."""
     rec = Receiver(script=list(script or []), hold_first_s=hold_first_s)
     held = threading.Event()
 
@@ -60,7 +66,10 @@ def receiver(script: list[int] | None = None, hold_first_s: float = 0.0) -> Iter
 
     server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    rec.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    rec.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

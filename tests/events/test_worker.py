@@ -47,7 +47,9 @@ async def _events(session: AsyncSession, shop: Shop, count: int) -> None:
     await session.commit()
 
 
-def _spawn(url: str, lease_s: float) -> subprocess.Popen[bytes]:
+def _spawn(
+    url: str, lease_s: float, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "AFTERSALES_DATABASE_URL": url,
@@ -55,6 +57,7 @@ def _spawn(url: str, lease_s: float) -> subprocess.Popen[bytes]:
         "AFTERSALES_WEBHOOK_TIMEOUT_S": "30",
         "AFTERSALES_DELIVER_INTERVAL_S": "0.2",
         "AFTERSALES_REFRESH_INTERVAL_S": "0",
+        **(extra or {}),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "worker"],
@@ -147,3 +150,86 @@ async def test_two_workers_deliver_1000_events_none_twice(
     assert retried == []
     assert sum(counts) == 1000 and min(counts) > 0  # both took part
     assert {s for s, _ in await _statuses(session)} == {"DELIVERED"}
+
+
+async def _arrives(rec: Receiver, count: int, within_s: float) -> None:
+    for _ in range(int(within_s * 20)):
+        if len(rec.got) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{len(rec.got)} of {count} arrived within {within_s} s")
+
+
+async def test_an_idle_loop_wakes_when_deliveries_are_committed(
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    # given the in-process loop, idle with a poll interval far longer than the test
+    from service.events.worker import Worker
+
+    shop = await make_shop(session)
+    slow = settings.model_copy(update={"deliver_interval_s": 120})
+    with receiver() as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        worker = Worker(create_sessionmaker(engine), slow, refresh=False)
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run_forever(stop))
+        try:
+            await asyncio.sleep(0.5)  # its first pass found nothing
+            # when an event is committed, then it arrives long before the next poll
+            await _events(session, shop, 1)
+            await _arrives(rec, 1, within_s=10)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 20)
+    assert rec.ids() == ["evt_test_0"]
+
+
+async def test_a_worker_process_wakes_on_notify(
+    session: AsyncSession, settings: Settings, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("LISTEN/NOTIFY between processes is a PostgreSQL matter")
+    shop = await make_shop(session)
+    with receiver() as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        env_interval = {"AFTERSALES_DELIVER_INTERVAL_S": "120"}
+        worker = _spawn(settings.database_url, lease_s=30, extra=env_interval)
+        try:
+            await _events(session, shop, 1)  # its first pass, whenever it starts
+            await _arrives(rec, 1, within_s=30)
+            await asyncio.sleep(0.5)  # now idle until the next poll, 2 minutes away
+            now = datetime.now(UTC)
+            await session.run_sync(lambda s: outbox.write(s, [_event(shop, 1, now)], now))
+            await session.commit()
+            await _arrives(rec, 2, within_s=10)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(20) == 0
+    assert rec.ids() == ["evt_test_0", "evt_test_1"]
+
+
+async def test_a_request_that_could_outlive_the_lease_is_not_started(
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    # given a lease of 3 s, a 2 s timeout, one request at a time, and a receiver that
+    # holds the first request 1.5 s: the second could only start when it might end
+    # after the lease, when another worker may already have claimed it
+    shop = await make_shop(session)
+    tight = settings.model_copy(update={"webhook_lease_s": 3, "webhook_timeout_s": 2})
+    with receiver(hold_first_s=1.5) as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        await _events(session, shop, 3)
+        deliverer = Deliverer(create_sessionmaker(engine), tight, in_flight=1, lanes=1)
+        try:
+            # when a batch runs, then only the first is sent; the others are handed back
+            assert await deliverer.run_batch() == 1
+            assert len(rec.got) == 1
+            assert await deliverer.run_once() == 2
+        finally:
+            await deliverer.aclose()
+    # each went out once, and the handed-back ones count one attempt, not two
+    assert sorted(rec.ids()) == ["evt_test_0", "evt_test_1", "evt_test_2"]
+    assert await _statuses(session) == [("DELIVERED", 1)] * 3
