@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from service.db.models import (
     CaseState,
     EvidenceItem,
+    Exemption,
     Order,
     RefundRequest,
     Shipment,
@@ -40,16 +41,16 @@ from service.db.models import (
     TrackingEvent,
 )
 from service.decision import POLICIES, Action, Decision, InconsistentFacts, decide
-from service.decision.facts import OrderStatus, RefundStatus
+from service.decision.facts import ExemptionFacts, OrderStatus, RefundStatus
 from service.decision.horizon import earliest_after, next_change
 from service.decision.policy import Policy
 from service.decision.table import render_rule_table
 from service.events import outbox
 from service.events.types import warning_before
-from service.store.facts import case_facts, shop_policy
+from service.store.facts import case_facts, exemption_facts, shop_policy
 
 # Bump when a rule's behaviour changes in a way the rule table does not show.
-RULES_REVISION = "2026.12.1"
+RULES_REVISION = "2026.12.2"
 
 
 def _rules_version() -> str:
@@ -105,8 +106,10 @@ def _values(
     is_open: bool,
     policy: Policy,
     now: datetime,
+    where: dict[str, Any],
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
+        **where,
         "shop_id": order.shop_id,
         "order_id": order.id,
         "refund_request_id": refund.id if refund is not None else None,
@@ -149,6 +152,7 @@ def group_states(
     refunds: Sequence[RefundRequest],
     policy: Policy,
     now: datetime,
+    exemptions: Sequence[ExemptionFacts] = (),
 ) -> list[dict[str, Any]]:
     """The rows of one order (its own and its refund requests') as of ``now``; they
     share one ``stale_at``, since a refund closing reopens the order's own case.
@@ -163,10 +167,11 @@ def group_states(
         if rf.status is RefundStatus.REFUNDED and rf.refunded_at is not None:
             bounds.append(rf.refunded_at + policy.refunded_case_td)
     order_open = order.status in OPEN_ORDER_STATUSES and not any(refund_open)
+    where = whereabouts(order, shipment, events)
 
     def decided(refund: RefundRequest | None, is_open: bool) -> dict[str, Any]:
         decision: Decision | None = None
-        facts = case_facts(order, shipment, events, evidence, refund)
+        facts = case_facts(order, shipment, events, evidence, refund, exemptions=exemptions)
         try:
             decision = decide(facts, now, policy)
         except InconsistentFacts:
@@ -178,7 +183,7 @@ def group_states(
             change = next_change(facts, decision, policy)
             if change is not None:
                 bounds.append(change)
-        return _values(order, refund, decision, is_open, policy, now)
+        return _values(order, refund, decision, is_open, policy, now, where)
 
     rows = [decided(None, order_open)]
     rows += [decided(rf, o) for rf, o in zip(refunds, refund_open, strict=True)]
@@ -188,6 +193,23 @@ def group_states(
     for row in rows:
         row["stale_at"] = stale_at
     return rows
+
+
+def whereabouts(
+    order: Order, shipment: Shipment | None, events: Sequence[TrackingEvent]
+) -> dict[str, Any]:
+    """Where the case's parcel is and goes, as caseGroups groups it: the latest parcel's
+    carrier, the place and time of its latest event (as the brute-force grouping
+    orders them: by time, then id), and the order's destination."""
+    last = max(events, key=lambda e: (e.at, e.id)) if events else None
+    return {
+        "carrier": shipment.carrier if shipment is not None else None,
+        "place": last.place if last is not None else None,
+        "last_scan_at": last.at if last is not None else None,
+        "shipped": shipment is not None,
+        "destination_province": order.destination_province,
+        "destination_city": order.destination_city,
+    }
 
 
 def warning_instants(rows: Sequence[dict[str, Any]]) -> list[datetime]:
@@ -277,6 +299,7 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
     events = _grouped(session, TrackingEvent, "shipment_id", [s.id for s in latest.values()])
     evidence = _grouped(session, EvidenceItem, "order_id", got)
     refunds = _grouped(session, RefundRequest, "order_id", got)
+    standing = standing_exemptions(session, shop_ids)
     rows: list[dict[str, Any]] = []
     for order in orders:
         shipment = latest.get(order.id)
@@ -288,11 +311,27 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
             refunds.get(order.id, []),
             shop_policy(shops[order.shop_id], order.platform),
             now,
+            standing.get(order.shop_id, ()),
         )
     # Events compare the stored rows with the new ones: before the upsert.
     outbox.record(session, rows, now)
     _upsert(session, rows)
     return got
+
+
+def standing_exemptions(
+    session: Session, shop_ids: Iterable[int]
+) -> dict[int, list[ExemptionFacts]]:
+    """The shops' exemptions not revoked, by shop (a handful per shop at most)."""
+    out: dict[int, list[ExemptionFacts]] = defaultdict(list)
+    stmt = (
+        select(Exemption)
+        .where(Exemption.shop_id.in_(sorted(shop_ids)), Exemption.revoked_at.is_(None))
+        .order_by(Exemption.id)
+    )
+    for row in session.execute(stmt).scalars():
+        out[row.shop_id].append(exemption_facts(row))
+    return out
 
 
 def restale_shops(session: Session, shop_ids: Iterable[int]) -> None:
