@@ -9,8 +9,8 @@ them under the shop's new set of exemptions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -161,7 +161,7 @@ async def test_an_exemption_waives_the_fine_keeps_the_action_and_revoking_restor
         assert _fine(decision) is None
         assert f"force-majeure exemption #{declared['number']}" in decision["rationale"]
         [group] = after["caseGroups"]
-        assert (group["action"], Decimal(group["moneyAtRisk"])) == ("CONTACT_CARRIER", 0)
+        assert (group["action"], Decimal(group["moneyAtRisk"])) == ("CONTACT_CARRIER", Decimal(0))
 
         # when it is revoked, the fine is back, and the list still shows it as revoked
         data = await gql_data(client, admin, REVOKE, x=declared["id"])
