@@ -228,7 +228,7 @@ def warning_instants(rows: Sequence[dict[str, Any]]) -> list[datetime]:
 _COLUMNS: dict[type[Any], list[Any]] = {}
 
 
-def _columns(model: type[Any]) -> list[Any]:
+def columns(model: type[Any]) -> list[Any]:
     """Every mapped column of ``model``, labelled with its attribute name.
 
     The facts are read as plain rows, not ORM objects: several times faster to load,
@@ -241,7 +241,7 @@ def _columns(model: type[Any]) -> list[Any]:
 
 
 def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:
-    stmt = select(*_columns(Order)).where(Order.id.in_(ids)).order_by(Order.id)
+    stmt = select(*columns(Order)).where(Order.id.in_(ids)).order_by(Order.id)
     if lock != "none":
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
         stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=Order)
@@ -253,7 +253,7 @@ def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> d
     if not ids:
         return out
     col = getattr(model, column)
-    stmt = select(*_columns(model)).where(col.in_(ids)).order_by(model.id)
+    stmt = select(*columns(model)).where(col.in_(ids)).order_by(model.id)
     for row in session.execute(stmt):
         out[getattr(row, column)].append(row)
     return out
@@ -291,8 +291,8 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
         return []
     got = [o.id for o in orders]
     shop_ids = {o.shop_id for o in orders}
-    rows_of_shops = session.execute(select(*_columns(Shop)).where(Shop.id.in_(shop_ids)))
-    # Rows stand in for the models here (same attribute names, see _columns).
+    rows_of_shops = session.execute(select(*columns(Shop)).where(Shop.id.in_(shop_ids)))
+    # Rows stand in for the models here (same attribute names, see columns).
     shops: dict[int, Any] = {s.id: s for s in rows_of_shops}
     shipments = _grouped(session, Shipment, "order_id", got)
     latest = {oid: rows[-1] for oid, rows in shipments.items() if rows}

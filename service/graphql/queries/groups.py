@@ -82,11 +82,22 @@ class DisruptionType:
     )
 
 
-async def case_groups(info: Info) -> list[CaseGroup]:
+async def _groups(info: Info) -> list[groups.Group]:
+    """The shop's groups, computed once per request (caseGroups and disruptions are
+    often asked together, as the workbench's banner does)."""
     ctx = info.context
     async with ctx.db_lock:
-        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
-        found = await groups.groups(ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels)
+        if ctx.case_groups is None:
+            await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+            ctx.case_groups = await groups.groups(
+                ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
+            )
+    found: list[groups.Group] = ctx.case_groups
+    return found
+
+
+async def case_groups(info: Info) -> list[CaseGroup]:
+    found = await _groups(info)
     out = []
     for g in found:
         text = broadcast.message_for(g.action, g.place, g.scenario == groups.UNSHIPPED)
@@ -108,12 +119,7 @@ async def case_groups(info: Info) -> list[CaseGroup]:
 
 
 async def disruption_list(info: Info) -> list[DisruptionType]:
-    ctx = info.context
-    async with ctx.db_lock:
-        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
-        found = await groups.disruptions(
-            ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
-        )
+    found = groups.disruptions_of(await _groups(info), info.context.settings.disruption_min_parcels)
     return [
         DisruptionType(carrier=d.carrier, place=d.place, count=d.count, first_seen=d.first_seen)
         for d in found
