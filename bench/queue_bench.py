@@ -237,7 +237,9 @@ class _Log:
 
 
 @contextmanager
-def _server(url: str, echo: bool) -> Iterator[tuple[str, _Log]]:
+def _server(
+    url: str, echo: bool, settings: dict[str, str] | None = None
+) -> Iterator[tuple[str, _Log]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AFTERSALES_")}
     env |= {
@@ -245,6 +247,7 @@ def _server(url: str, echo: bool) -> Iterator[tuple[str, _Log]]:
         "AFTERSALES_ENV": "prod",
         "AFTERSALES_LOG_LEVEL": "WARNING",
         "AFTERSALES_DB_ECHO": "true" if echo else "false",
+        **(settings or {}),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],

@@ -13,8 +13,9 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from service.config import Settings
 from service.db.models import CaseState, Order, Role, Shipment, Shop, TrackingEvent
 from service.decision.facts import OrderStatus, Platform, TrackingEventKind
 from service.store.refresher import refresh_stale
@@ -22,6 +23,7 @@ from service.team import groups
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW
 from tests.graphql.helpers import gql_data
+from tests.team.helpers import Clock, clocked_client
 
 K = TrackingEventKind
 BASE = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -259,3 +261,25 @@ async def test_groups_equal_a_brute_force_grouping(
         for g in await groups.groups(session, shop.id, min_parcels=2)
     }
     assert found == await _brute(session, shop.id, 2)
+
+
+async def test_the_states_caseGroups_recomputes_stay_recomputed(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession
+) -> None:
+    # given a parcel uploaded an hour ago: its state turns stale at the 24 h pickup limit
+    shop = await make_shop(session)
+    await _parcel(session, shop, "P-1", "ZTO", [], confirmed_at=NOW - timedelta(hours=3))
+    shop_id = shop.id
+    await session.commit()
+    token = await make_token(session, shop, Role.AGENT)
+    clock = Clock(NOW + timedelta(days=1))
+    async with clocked_client(settings, engine, clock) as client:
+        # when the groups are read after that
+        data = await gql_data(client, token, "{ caseGroups { action count } }")
+    assert data["caseGroups"] == [{"action": "CONTACT_CARRIER", "count": 1}]
+    # then the read kept the recomputed state: the next read has nothing to redo
+    session.expire_all()
+    state = (
+        await session.execute(select(CaseState).where(CaseState.shop_id == shop_id))
+    ).scalar_one()
+    assert state.computed_at == clock.now

@@ -88,7 +88,11 @@ async def _groups(info: Info) -> list[groups.Group]:
     ctx = info.context
     async with ctx.db_lock:
         if ctx.case_groups is None:
-            await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+            # Keep what was recomputed: in a big shop some states turn stale every
+            # second, and a rolled-back refresh made every poll of the groups redo them
+            # until the background refresher came by.
+            if await refresh_stale(ctx.session, ctx.shop_id, ctx.now):
+                ctx.writes = True
             ctx.case_groups = await groups.groups(
                 ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
             )
