@@ -237,7 +237,9 @@ class _Log:
 
 
 @contextmanager
-def _server(url: str, echo: bool) -> Iterator[tuple[str, _Log]]:
+def _server(
+    url: str, echo: bool, settings: dict[str, str] | None = None
+) -> Iterator[tuple[str, _Log]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AFTERSALES_")}
     env |= {
@@ -248,6 +250,7 @@ def _server(url: str, echo: bool) -> Iterator[tuple[str, _Log]]:
         # One client sends back to back: the per-token budget would throttle the run.
         "AFTERSALES_RATE_LIMIT_POINTS": "1000000",
         "AFTERSALES_RATE_LIMIT_RESTORE_PER_S": "1000000",
+        **(settings or {}),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],

@@ -1,7 +1,7 @@
 """row level security: every shop's rows visible to its own requests only (PostgreSQL)
 
 Revision ID: b81f4c7a2d60
-Revises: 9c41e7d2a5f3
+Revises: 9d6e521816a6
 Create Date: 2026-12-02 21:00:00+00:00
 
 Creates the role ``aftersales_tenant`` (NOLOGIN) unless it exists, grants it the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b81f4c7a2d60"
-down_revision: str | None = "9c41e7d2a5f3"
+down_revision: str | None = "9d6e521816a6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -121,6 +121,9 @@ class OrderFacts:
     remote_destination: bool = False
     # A platform force-majeure exemption for this region and period (004 §4).
     force_majeure_exempt: bool = False
+    # Where the parcel goes; exemptions (and disruptions) are declared per region.
+    destination_province: str | None = None
+    destination_city: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,20 @@ class RefundFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class ExemptionFacts:
+    """A force-majeure exemption the platform granted (004 §4, 免考核): logistics
+    penalties waived for one carrier's parcels bound for a province (or one city of it)
+    during ``[starts_at, ends_at)``. ``number`` cites it in the rationale."""
+
+    number: int
+    carrier: str
+    province: str
+    city: str | None
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CaseFacts:
     """Everything known about one after-sales case."""
 
@@ -167,3 +184,5 @@ class CaseFacts:
     inquiry: Inquiry | None = None
     # Evidence the merchant already holds (records, signature proof, chat...).
     merchant_evidence: frozenset[EvidenceKind] = field(default_factory=frozenset)
+    # The exemption covering this case's parcel (see service.decision.exemptions), if any.
+    exemption: ExemptionFacts | None = None

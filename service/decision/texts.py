@@ -141,6 +141,10 @@ CATALOG: tuple[tuple[str, str], ...] = (
     ("last event {d} ago, within {n} h", "最后一条物流在{d}前，未超{n}小时"),
     ("anomaly is {a}", "物流异常为{a}"),
     ("{reason} (force-majeure exemption: no penalty)", "{reason}（不可抗力报备，免处罚）"),
+    (
+        "{reason} (force-majeure exemption #{n}: {carrier}, {region}, {t1} to {t2}; no penalty)",
+        "{reason}（免考核报备 #{n}：{carrier}，{region}，{t1}至{t2}；免处罚）",
+    ),
     # --- logistics steps ---
     (
         "Call the carrier's outlet now and get the parcel scanned in",

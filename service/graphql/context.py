@@ -47,6 +47,8 @@ class Context:
     writes: bool = False
     # Run after a successful commit (e.g. forget a changed policy on this replica).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # caseGroups' grouped scan, shared by the request's caseGroups and disruptions.
+    case_groups: Any = None
 
     @property
     def session(self) -> AsyncSession:

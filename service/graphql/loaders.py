@@ -27,10 +27,11 @@ from service.db.models import (
     TrackingEvent,
 )
 from service.decision import Decision, InconsistentFacts, Inquiry, Policy, decide
+from service.decision.facts import ExemptionFacts
 from service.graphql.errors import ClientError
 from service.graphql.scalars import in_supported_range
 from service.observability.tracing import traced_batch
-from service.store import queries
+from service.store import exemptions, queries
 from service.store.facts import case_facts, stored_times
 from service.store.policy_cache import ShopPolicies
 
@@ -90,6 +91,7 @@ class Loaders:
         # The shop's policy settings, through the replica's cache (no SQL when fresh).
         self.policies = policies
         self.shop_id = shop_id
+        self._exemptions: Sequence[ExemptionFacts] | None = None
         # An AsyncSession allows one operation at a time, while loaders dispatch their
         # batches concurrently: every read takes this lock (held only around SQL).
         self.lock = lock
@@ -148,6 +150,16 @@ class Loaders:
 
     async def policy(self, order: Order) -> Policy:
         return (await self.policies()).policy(order.platform)
+
+    async def exemptions(self, order: Order) -> Sequence[ExemptionFacts]:
+        """The shop's standing exemptions, read once per request, and only for an order
+        with a destination: no exemption can cover one without."""
+        if order.destination_province is None:
+            return ()
+        if self._exemptions is None:
+            async with self.lock:
+                self._exemptions = await exemptions.standing(self.session, self.shop_id)
+        return self._exemptions
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Any]) -> None:
         for row in rows:
@@ -211,7 +223,8 @@ class Loaders:
         events = await self.events_of_shipment.load(shipment.id) if shipment else []
         evidence = await self.evidence_of_order.load(order.id)
         policy = await self.policy(order)
-        facts = case_facts(order, shipment, events, evidence, refund, inquiry)
+        standing = await self.exemptions(order)
+        facts = case_facts(order, shipment, events, evidence, refund, inquiry, standing)
         try:
             return decide(facts, at, policy)
         except InconsistentFacts as exc:

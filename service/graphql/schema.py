@@ -19,6 +19,7 @@ from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.mutations import Mutation
 from service.graphql.mutations.append_tracking_events import AppendTrackingEventsInput
+from service.graphql.mutations.record_actions import RecordActionsInput
 from service.graphql.mutations.upsert_orders import UpsertOrdersInput
 from service.graphql.mutations.upsert_shipments import UpsertShipmentsInput
 from service.graphql.queries import Query
@@ -80,7 +81,13 @@ def build_schema(
     # recommend's nested CaseInput is converted by a plan made once (see fast_input).
     fast_input.install(CaseInput)
     # So are the ingest batches: Strawberry's walk cost ~0.7 ms per order of 500.
-    for batch in (UpsertOrdersInput, UpsertShipmentsInput, AppendTrackingEventsInput):
+    batches = (
+        UpsertOrdersInput,
+        UpsertShipmentsInput,
+        AppendTrackingEventsInput,
+        RecordActionsInput,
+    )
+    for batch in batches:
         fast_input.install(batch)
     return Schema(
         query=Query,

@@ -35,6 +35,7 @@ from service.db.lists import dialect_of, ids_in
 from service.db.models import (
     CaseState,
     EvidenceItem,
+    Exemption,
     Order,
     RefundRequest,
     Shipment,
@@ -42,16 +43,16 @@ from service.db.models import (
     TrackingEvent,
 )
 from service.decision import POLICIES, Action, Decision, InconsistentFacts, decide
-from service.decision.facts import OrderStatus, RefundStatus
+from service.decision.facts import ExemptionFacts, OrderStatus, RefundStatus
 from service.decision.horizon import earliest_after, next_change
 from service.decision.outcome import DeadlineKind
 from service.decision.policy import Policy
 from service.decision.table import render_rule_table
 from service.events import outbox
-from service.store.facts import case_facts, shop_policy
+from service.store.facts import case_facts, exemption_facts, shop_policy
 
 # Bump when a rule's behaviour changes in a way the rule table does not show.
-RULES_REVISION = "2026.12.1"
+RULES_REVISION = "2026.12.2"
 
 
 def _rules_version() -> str:
@@ -107,8 +108,10 @@ def _values(
     is_open: bool,
     policy: Policy,
     now: datetime,
+    where: dict[str, Any],
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
+        **where,
         "shop_id": order.shop_id,
         "order_id": order.id,
         "refund_request_id": refund.id if refund is not None else None,
@@ -151,6 +154,7 @@ def group_states(
     refunds: Sequence[RefundRequest],
     policy: Policy,
     now: datetime,
+    exemptions: Sequence[ExemptionFacts] = (),
 ) -> list[dict[str, Any]]:
     """The rows of one order (its own and its refund requests') as of ``now``; they
     share one ``stale_at``, since a refund closing reopens the order's own case.
@@ -165,10 +169,11 @@ def group_states(
         if rf.status is RefundStatus.REFUNDED and rf.refunded_at is not None:
             bounds.append(rf.refunded_at + policy.refunded_case_td)
     order_open = order.status in OPEN_ORDER_STATUSES and not any(refund_open)
+    where = whereabouts(order, shipment, events)
 
     def decided(refund: RefundRequest | None, is_open: bool) -> dict[str, Any]:
         decision: Decision | None = None
-        facts = case_facts(order, shipment, events, evidence, refund)
+        facts = case_facts(order, shipment, events, evidence, refund, exemptions=exemptions)
         try:
             decision = decide(facts, now, policy)
         except InconsistentFacts:
@@ -180,7 +185,7 @@ def group_states(
             change = next_change(facts, decision, policy)
             if change is not None:
                 bounds.append(change)
-        return _values(order, refund, decision, is_open, policy, now)
+        return _values(order, refund, decision, is_open, policy, now, where)
 
     rows = [decided(None, order_open)]
     rows += [decided(rf, o) for rf, o in zip(refunds, refund_open, strict=True)]
@@ -190,6 +195,23 @@ def group_states(
     for row in rows:
         row["stale_at"] = stale_at
     return rows
+
+
+def whereabouts(
+    order: Order, shipment: Shipment | None, events: Sequence[TrackingEvent]
+) -> dict[str, Any]:
+    """Where the case's parcel is and goes, as caseGroups groups it: the latest parcel's
+    carrier, the place and time of its latest event (as the brute-force grouping
+    orders them: by time, then id), and the order's destination."""
+    last = max(events, key=lambda e: (e.at, e.id)) if events else None
+    return {
+        "carrier": shipment.carrier if shipment is not None else None,
+        "place": last.place if last is not None else None,
+        "last_scan_at": last.at if last is not None else None,
+        "shipped": shipment is not None,
+        "destination_province": order.destination_province,
+        "destination_city": order.destination_city,
+    }
 
 
 def warning_instants(rows: Sequence[dict[str, Any]], policy: Policy) -> list[datetime]:
@@ -209,7 +231,7 @@ def warning_instants(rows: Sequence[dict[str, Any]], policy: Policy) -> list[dat
 _COLUMNS: dict[type[Any], list[Any]] = {}
 
 
-def _columns(model: type[Any]) -> list[Any]:
+def columns(model: type[Any]) -> list[Any]:
     """Every mapped column of ``model``, labelled with its attribute name.
 
     The facts are read as plain rows, not ORM objects: several times faster to load,
@@ -222,7 +244,7 @@ def _columns(model: type[Any]) -> list[Any]:
 
 
 def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:
-    stmt = select(*_columns(Order)).where(ids_in(Order.id, ids, dialect_of(session)))
+    stmt = select(*columns(Order)).where(ids_in(Order.id, ids, dialect_of(session)))
     stmt = stmt.order_by(Order.id)
     if lock != "none":
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
@@ -235,7 +257,7 @@ def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> d
     if not ids:
         return out
     col = getattr(model, column)
-    stmt = select(*_columns(model)).where(ids_in(col, ids, dialect_of(session)))
+    stmt = select(*columns(model)).where(ids_in(col, ids, dialect_of(session)))
     stmt = stmt.order_by(model.id)
     for row in session.execute(stmt):
         out[getattr(row, column)].append(row)
@@ -329,14 +351,15 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
         return []
     got = [o.id for o in orders]
     shop_ids = {o.shop_id for o in orders}
-    rows_of_shops = session.execute(select(*_columns(Shop)).where(Shop.id.in_(shop_ids)))
-    # Rows stand in for the models here (same attribute names, see _columns).
+    rows_of_shops = session.execute(select(*columns(Shop)).where(Shop.id.in_(shop_ids)))
+    # Rows stand in for the models here (same attribute names, see columns).
     shops: dict[int, Any] = {s.id: s for s in rows_of_shops}
     shipments = _grouped(session, Shipment, "order_id", got)
     latest = {oid: rows[-1] for oid, rows in shipments.items() if rows}
     events = _grouped(session, TrackingEvent, "shipment_id", [s.id for s in latest.values()])
     evidence = _grouped(session, EvidenceItem, "order_id", got)
     refunds = _grouped(session, RefundRequest, "order_id", got)
+    standing = standing_exemptions(session, shop_ids)
     rows: list[dict[str, Any]] = []
     windows: dict[int, Mapping[DeadlineKind, timedelta]] = {}
     for order in orders:
@@ -351,11 +374,27 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
             refunds.get(order.id, []),
             policy,
             now,
+            standing.get(order.shop_id, ()),
         )
     # Events compare the stored rows with the new ones: before the upsert.
     outbox.record(session, rows, now, windows)
     _upsert(session, rows)
     return got
+
+
+def standing_exemptions(
+    session: Session, shop_ids: Iterable[int]
+) -> dict[int, list[ExemptionFacts]]:
+    """The shops' exemptions not revoked, by shop (a handful per shop at most)."""
+    out: dict[int, list[ExemptionFacts]] = defaultdict(list)
+    stmt = (
+        select(Exemption)
+        .where(Exemption.shop_id.in_(sorted(shop_ids)), Exemption.revoked_at.is_(None))
+        .order_by(Exemption.id)
+    )
+    for row in session.execute(stmt).scalars():
+        out[row.shop_id].append(exemption_facts(row))
+    return out
 
 
 def restale_shops(session: Session, shop_ids: Iterable[int]) -> None:

@@ -7,9 +7,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
+from service.db.models import (
+    EvidenceItem,
+    Exemption,
+    Order,
+    RefundRequest,
+    Shipment,
+    Shop,
+    TrackingEvent,
+)
 from service.db.models.evidence import EvidenceSource
 from service.decision import facts as f
+from service.decision.exemptions import covering
 from service.decision.policy import Policy, ShopPolicyOverrides, policy_for
 
 
@@ -26,6 +35,8 @@ def order_facts(order: Order) -> f.OrderFacts:
         return_address_complete=order.return_address_complete,
         remote_destination=order.remote_destination,
         force_majeure_exempt=order.force_majeure_exempt,
+        destination_province=order.destination_province,
+        destination_city=order.destination_city,
     )
 
 
@@ -80,15 +91,32 @@ def case_facts(
     evidence: Sequence[EvidenceItem],
     refund: RefundRequest | None = None,
     inquiry: f.Inquiry | None = None,
+    exemptions: Sequence[f.ExemptionFacts] = (),
 ) -> f.CaseFacts:
+    """The case's facts; ``exemptions`` are the shop's standing ones, of which the one
+    covering this parcel (if any) becomes the case's exemption fact."""
+    of_order = order_facts(order)
+    of_shipment = shipment_facts(shipment, events) if shipment is not None else None
     return f.CaseFacts(
-        order=order_facts(order),
-        shipment=shipment_facts(shipment, events) if shipment is not None else None,
+        order=of_order,
+        shipment=of_shipment,
         refund=refund_facts(refund, order, evidence) if refund is not None else None,
         inquiry=inquiry,
         merchant_evidence=frozenset(
             e.kind for e in evidence if e.source is EvidenceSource.MERCHANT
         ),
+        exemption=covering(exemptions, of_order, of_shipment) if exemptions else None,
+    )
+
+
+def exemption_facts(row: Exemption) -> f.ExemptionFacts:
+    return f.ExemptionFacts(
+        number=row.id,
+        carrier=row.carrier,
+        province=row.province,
+        city=row.city,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
     )
 
 

@@ -35,6 +35,16 @@ _NOT_SHIPPED = Broadcast(
     en="Hello, your order {orderNumber} is still being prepared. We will ship it as soon as"
     " we can and send you the tracking number right away. Sorry to keep you waiting.",
 )
+# 004's first scenario: orders not shipped yet, bound for the disrupted place.
+_HELD_BACK = Broadcast(
+    zh_cn="亲，{place}一带的快递线路暂时中断，您的订单 {orderNumber} 目前发不出去。我们已为您"
+    "留好货，线路一恢复就马上发出并把运单号告诉您。让您久等了，实在抱歉；如果不想等，随时"
+    "联系我们，可以直接为您办理退款。",
+    en="Hello, deliveries around {place} are suspended for now, so we cannot send your order"
+    " {orderNumber} yet. Your item is set aside for you; we will ship it as soon as the route"
+    " reopens and send you the tracking number. We are sorry for the wait; if you would"
+    " rather not wait, contact us at any time and we will refund you.",
+)
 _TRACKING = Broadcast(
     zh_cn="亲，您的订单 {orderNumber} 已由 {carrier} 发出，运单号 {trackingNumber}，"
     "可在订单详情里查看物流进度。",
@@ -56,9 +66,11 @@ _BY_ACTION = {
 }
 
 
-def message_for(action: Action, place: str) -> Broadcast:
-    """The group's message; the place is the group's own, so it is filled in here."""
-    text = _BY_ACTION.get(action, _GENERIC)
+def message_for(action: Action, place: str, unshipped_in_disruption: bool = False) -> Broadcast:
+    """The group's message; the place is the group's own, so it is filled in here.
+    Orders not shipped yet towards a disrupted place all get the held-back message,
+    whatever each one's own decision (one message per scenario, 004)."""
+    text = _HELD_BACK if unshipped_in_disruption else _BY_ACTION.get(action, _GENERIC)
     where_zh = place or "途中"
     where_en = place or "its route"
     return Broadcast(

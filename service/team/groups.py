@@ -1,8 +1,17 @@
-"""Case groups and disruptions, as grouped SQL over the stored case states.
+"""Case groups and disruptions, as one grouped scan of the stored case states.
 
 A case's carrier is that of its order's latest parcel and its place is the place of
-that parcel's latest tracking event (empty when it has none). Open cases are the work
-queue's (``queue_rank`` set), as of the last refresh.
+that parcel's latest tracking event (empty when it has none); the refresh copies both
+onto the case state (service.store.case_state.whereabouts), with the order's
+destination. Open cases are the work queue's (``queue_rank`` set), as of the last refresh.
+
+A disruption (004) has two scenarios, each with its own bulk message: parcels shipped
+and stuck at the disrupted place (SHIPPED_NOT_SIGNED), and orders not shipped yet that
+are bound for it (UNSHIPPED). An unshipped order has no carrier yet, so it counts
+whatever carrier it will go with: its buyer waits on the same blocked deliveries, and
+the shop has no record of which carrier it would pick. "Bound for" is its destination
+city named in the place (the city without its 市 suffix, ignoring case: 杭州市 lies in
+杭州转运中心, Hangzhou in "Hangzhou hub"), as carriers name their centres by city.
 """
 
 from __future__ import annotations
@@ -15,11 +24,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import CaseState, Shipment, TrackingEvent
+from service.db.models import CaseState
 from service.decision.outcome import Action
 
 DEFAULT_MIN_PARCELS = 20
 SHIPPED_NOT_SIGNED = "SHIPPED_NOT_SIGNED"
+UNSHIPPED = "UNSHIPPED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +42,8 @@ class Group:
     soonest_due: datetime | None
     # The oldest last scan among the items' parcels (None when none was scanned).
     first_scan: datetime | None = None
+    # SHIPPED_NOT_SIGNED / UNSHIPPED inside a disruption; None otherwise.
+    scenario: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,76 +54,112 @@ class Disruption:
     first_seen: datetime
 
 
-def _located(shop_id: int) -> Any:
-    """The shop's queued case states with their carrier, place and last scan time."""
-    latest = (
-        select(Shipment.id)
-        .where(Shipment.order_id == CaseState.order_id, Shipment.shop_id == shop_id)
-        .order_by(Shipment.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    shipment = (
-        select(CaseState.id.label("state_id"), latest.label("shipment_id"))
-        .where(CaseState.shop_id == shop_id, CaseState.queue_rank.is_not(None))
-        .subquery()
-    )
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One row of the grouped scan: the finest grouping, merged into groups in Python."""
 
-    def last_event(column: Any) -> Any:
-        return (
-            select(column)
-            .where(TrackingEvent.shipment_id == shipment.c.shipment_id)
-            .order_by(TrackingEvent.at.desc(), TrackingEvent.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    return (
-        select(
-            CaseState.action.label("action"),
-            CaseState.money_at_risk.label("money"),
-            CaseState.due_at.label("due_at"),
-            func.coalesce(Shipment.carrier, "").label("carrier"),
-            func.coalesce(last_event(TrackingEvent.place), "").label("place"),
-            last_event(TrackingEvent.at).label("last_scan"),
-        )
-        .select_from(shipment)
-        .join(CaseState, CaseState.id == shipment.c.state_id)
-        .outerjoin(Shipment, Shipment.id == shipment.c.shipment_id)
-        .subquery()
-    )
+    action: Action
+    carrier: str
+    place: str
+    shipped: bool
+    city: str
+    count: int
+    money: Decimal
+    due: datetime | None
+    scan: datetime | None
 
 
-async def groups(session: AsyncSession, shop_id: int) -> list[Group]:
-    """The open queue grouped by action, carrier and place, biggest group first."""
-    cases = _located(shop_id)
+async def cells(session: AsyncSession, shop_id: int) -> list[Cell]:
+    """The shop's queued case states grouped by action, carrier, place, whether
+    shipped and destination city: one scan of the ``ix_case_states_groups`` index."""
+    cs = CaseState
+    keys = (cs.action, cs.carrier, cs.place, cs.shipped, cs.destination_city)
     stmt = (
         select(
-            cases.c.action,
-            cases.c.carrier,
-            cases.c.place,
+            *keys,
             func.count(),
-            func.coalesce(func.sum(cases.c.money), 0),
-            func.min(cases.c.due_at),
-            func.min(cases.c.last_scan),
+            func.sum(cs.money_at_risk),
+            func.min(cs.due_at),
+            func.min(cs.last_scan_at),
         )
-        .group_by(cases.c.action, cases.c.carrier, cases.c.place)
-        .order_by(func.count().desc(), cases.c.action, cases.c.carrier, cases.c.place)
+        .where(cs.shop_id == shop_id, cs.queue_rank.is_not(None))
+        .group_by(*keys)
     )
-    out = []
-    for action, carrier, place, count, money, due, scan in (await session.execute(stmt)).all():
-        out.append(
-            Group(
-                action=Action(str(action)),
-                carrier=str(carrier),
-                place=str(place),
-                count=int(count),
-                money_at_risk=_money(money),
-                soonest_due=_aware(due),
-                first_scan=_aware(scan),
-            )
+    return [
+        Cell(
+            action=Action(str(action)),
+            carrier=carrier or "",
+            place=place or "",
+            shipped=bool(shipped),
+            city=city or "",
+            count=int(n),
+            money=_money(money),
+            due=_aware(due),
+            scan=_aware(scan),
         )
+        for action, carrier, place, shipped, city, n, money, due, scan in (
+            await session.execute(stmt)
+        ).all()
+    ]
+
+
+def lies_in(city: str, place: str) -> bool:
+    """Whether a destination city is the one a carrier's place names (module docstring)."""
+    stem = city.strip().removesuffix("市").casefold()
+    return bool(stem) and stem in place.casefold()
+
+
+def _merged(cells: list[Cell], key: Any) -> list[Group]:
+    acc: dict[tuple[Action, str, str, str | None], list[Any]] = {}
+    for c in cells:
+        k = key(c)
+        g = acc.get(k)
+        if g is None:
+            acc[k] = [c.count, c.money, c.due, c.scan]
+            continue
+        g[0] += c.count
+        g[1] += c.money
+        g[2] = _least(g[2], c.due)
+        g[3] = _least(g[3], c.scan)
+    out = [
+        Group(a, carrier, place, n, money, due, scan, scenario)
+        for (a, carrier, place, scenario), (n, money, due, scan) in acc.items()
+    ]
+    out.sort(key=lambda g: (-g.count, g.action.value, g.carrier, g.place, g.scenario or ""))
     return out
+
+
+def group_cells(cells: list[Cell], min_parcels: int = DEFAULT_MIN_PARCELS) -> list[Group]:
+    """The cells as caseGroups shows them: by action, carrier and place, with the
+    disruptions' scenarios split out; biggest group first."""
+    stuck = disruptions_of(
+        _merged(cells, lambda c: (c.action, c.carrier, c.place, None)), min_parcels
+    )
+    disrupted = {(d.carrier, d.place) for d in stuck}
+
+    def key(c: Cell) -> tuple[Action, str, str, str | None]:
+        if c.shipped:
+            hit = c.action is Action.CONTACT_CARRIER and (c.carrier, c.place) in disrupted
+            return (c.action, c.carrier, c.place, SHIPPED_NOT_SIGNED if hit else None)
+        for d in stuck:  # biggest disruption first
+            if c.city and lies_in(c.city, d.place):
+                return (c.action, d.carrier, d.place, UNSHIPPED)
+        return (c.action, c.carrier, c.place, None)
+
+    return _merged(cells, key)
+
+
+def _least(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    return a if b is None or a <= b else b
+
+
+async def groups(
+    session: AsyncSession, shop_id: int, min_parcels: int = DEFAULT_MIN_PARCELS
+) -> list[Group]:
+    """The open queue grouped (see :func:`group_cells`)."""
+    return group_cells(await cells(session, shop_id), min_parcels)
 
 
 def _money(value: Any) -> Decimal:
@@ -137,6 +185,8 @@ def disruptions_of(found: list[Group], min_parcels: int = DEFAULT_MIN_PARCELS) -
     for g in found:
         if g.action is not Action.CONTACT_CARRIER or not g.carrier or not g.place:
             continue
+        if g.scenario == UNSHIPPED:
+            continue
         if g.count < min_parcels:
             continue
         assert g.first_scan is not None  # a place comes from a scan, which has a time
@@ -148,4 +198,4 @@ async def disruptions(
     session: AsyncSession, shop_id: int, min_parcels: int = DEFAULT_MIN_PARCELS
 ) -> list[Disruption]:
     """The shop's disruptions (see ``disruptions_of``)."""
-    return disruptions_of(await groups(session, shop_id), min_parcels)
+    return disruptions_of(await groups(session, shop_id, min_parcels), min_parcels)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from service.decision.facts import (
     CaseFacts,
     EvidenceKind,
+    ExemptionFacts,
     Inquiry,
     OrderFacts,
     OrderStatus,
@@ -48,6 +49,8 @@ def order(
     return_address_complete: bool = True,
     remote_destination: bool = False,
     force_majeure_exempt: bool = False,
+    destination_province: str | None = None,
+    destination_city: str | None = None,
 ) -> OrderFacts:
     return OrderFacts(
         order_number=order_number,
@@ -61,6 +64,8 @@ def order(
         return_address_complete=return_address_complete,
         remote_destination=remote_destination,
         force_majeure_exempt=force_majeure_exempt,
+        destination_province=destination_province,
+        destination_city=destination_city,
     )
 
 
@@ -174,6 +179,7 @@ def case(
     refund: RefundFacts | None = None,
     inquiry: Inquiry | None = None,
     merchant_evidence: frozenset[EvidenceKind] = frozenset(),
+    exemption: ExemptionFacts | None = None,
 ) -> CaseFacts:
     return CaseFacts(
         order=order if order is not None else _default_order(),
@@ -181,4 +187,5 @@ def case(
         refund=refund,
         inquiry=inquiry,
         merchant_evidence=merchant_evidence,
+        exemption=exemption,
     )

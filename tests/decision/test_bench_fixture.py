@@ -66,10 +66,17 @@ def _case_json(facts: CaseFacts) -> dict[str, Any]:
     return out
 
 
+# Declared exemptions and destinations are facts of stored cases only: ``CaseInput`` has
+# no field for an exemption, so the stateless bench cannot hold those rows.
+STATELESS = [
+    g for g in GOLDEN if g.facts.exemption is None and g.facts.order.destination_province is None
+]
+
+
 def test_the_bench_fixture_holds_the_golden_cases() -> None:
     # given the golden table written in the fixture's JSON shape
     rows: list[dict[str, Any]] = [
-        {"name": g.name, "now": g.now.isoformat(), "case": _case_json(g.facts)} for g in GOLDEN
+        {"name": g.name, "now": g.now.isoformat(), "case": _case_json(g.facts)} for g in STATELESS
     ]
     if os.environ.get("AFTERSALES_WRITE_SNAPSHOT") == "1":
         FIXTURE.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
@@ -77,4 +84,4 @@ def test_the_bench_fixture_holds_the_golden_cases() -> None:
     mix = load_mix()
     # then it decides exactly the golden facts at the golden times
     assert [(case_facts(r["case"]), datetime.fromisoformat(r["now"])) for r in rows] == mix
-    assert mix == [(g.facts, g.now) for g in GOLDEN]
+    assert mix == [(g.facts, g.now) for g in STATELESS]

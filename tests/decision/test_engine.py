@@ -20,6 +20,7 @@ from service.decision import (
     Decision,
     EvidenceKind,
     Inquiry,
+    OrderFacts,
     OrderStatus,
     Platform,
     PlatformRefundKind,
@@ -27,10 +28,13 @@ from service.decision import (
     RefundStatus,
     RefundType,
     RiskKind,
+    ShipmentFacts,
     SignerKind,
     TrackingEventKind,
     decide,
 )
+from service.decision.exemptions import covering
+from service.decision.facts import ExemptionFacts
 from tests.decision.factories import (
     T0,
     case,
@@ -65,6 +69,24 @@ def deadline(d: Decision, kind: DeadlineKind) -> datetime | None:
 
 def money(d: Decision, kind: RiskKind) -> Decimal | None:
     return next((x.amount for x in d.money_at_risk if x.kind is kind), None)
+
+
+# A declared exemption (004 §4): ZTO parcels to Zhejiang / Jinhua moving during day 0-2.
+EXEMPTION = ExemptionFacts(7, "中通快递", "浙江省", "金华市", h(0), h(48))
+TO_JINHUA = order(destination_province="浙江省", destination_city="金华市")
+
+
+def exempted(o: OrderFacts, sh: ShipmentFacts, ex: ExemptionFacts = EXEMPTION) -> CaseFacts:
+    """The case as the store builds it: with the exemption if it covers the parcel."""
+    return case(order=o, shipment=sh, exemption=covering((ex,), o, sh))
+
+
+def fine_kept(d: Decision) -> bool:
+    return money(d, RiskKind.FAKE_LOGISTICS_FINE) == Decimal("14.98") and "#7" not in d.rationale
+
+
+def fine_waived_citing(d: Decision) -> bool:
+    return money(d, RiskKind.FAKE_LOGISTICS_FINE) is None and "exemption #7" in d.rationale
 
 
 URGE = Inquiry.URGE_SHIPMENT
@@ -661,6 +683,62 @@ GOLDEN: list[Golden] = [
         Action.CONTACT_CARRIER,
         "L1",
         lambda d: money(d, RiskKind.FAKE_LOGISTICS_FINE) is None,
+    ),
+    Golden(
+        "L1 declared exemption: fine waived, carrier still chased, exemption cited",
+        exempted(TO_JINHUA, UPLOADED),
+        h(27),
+        Action.CONTACT_CARRIER,
+        "L1",
+        fine_waived_citing,
+    ),
+    Golden(
+        "L1 province-wide exemption covers any city of it",
+        exempted(TO_JINHUA, UPLOADED, replace(EXEMPTION, city=None)),
+        h(27),
+        Action.CONTACT_CARRIER,
+        "L1",
+        fine_waived_citing,
+    ),
+    Golden(
+        "L1 exemption for another carrier keeps the fine",
+        exempted(TO_JINHUA, UPLOADED, replace(EXEMPTION, carrier="圆通速递")),
+        h(27),
+        Action.CONTACT_CARRIER,
+        "L1",
+        fine_kept,
+    ),
+    Golden(
+        "L1 exemption for another city keeps the fine",
+        exempted(TO_JINHUA, UPLOADED, replace(EXEMPTION, city="杭州市")),
+        h(27),
+        Action.CONTACT_CARRIER,
+        "L1",
+        fine_kept,
+    ),
+    Golden(
+        "L1 exemption without a destination on the order keeps the fine",
+        exempted(order(), UPLOADED),
+        h(27),
+        Action.CONTACT_CARRIER,
+        "L1",
+        fine_kept,
+    ),
+    Golden(
+        "L1 exemption period ended before the parcel's upload keeps the fine",
+        exempted(TO_JINHUA, UPLOADED, replace(EXEMPTION, ends_at=h(2))),
+        h(27),
+        Action.CONTACT_CARRIER,
+        "L1",
+        fine_kept,
+    ),
+    Golden(
+        "L3 declared exemption keeps the action and cites it",
+        exempted(TO_JINHUA, DEPARTED),
+        h(58) + SEC,
+        Action.CONTACT_CARRIER,
+        "L3",
+        lambda d: "exemption #7" in d.rationale and not d.money_at_risk,
     ),
     Golden(
         "L2 24 h after pickup exactly", case(shipment=PICKED_ONLY), h(27), Action.NO_ACTION, "P0"

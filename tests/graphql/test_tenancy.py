@@ -17,6 +17,7 @@ from service.db.models import (
     Agent,
     CaseClaim,
     EvidenceItem,
+    Exemption,
     Order,
     RefundRequest,
     Role,
@@ -30,6 +31,7 @@ from service.events import outbox
 from service.events.endpoints import create_endpoint
 from service.graphql.relay import to_global_id
 from service.graphql.sdl import SDL_PATH
+from service.store import exemptions
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW, make_order, make_refund, make_shipment
 from tests.graphql.helpers import gql
@@ -53,6 +55,7 @@ QUERIES: dict[str, str] = {
     "agents": "{ agents { id } }",
     "caseGroups": "{ caseGroups { count } }",
     "disruptions": "{ disruptions { count } }",
+    "exemptions": "{ exemptions(includeRevoked: true) { id } }",
 }
 
 MUTATIONS: dict[str, str] = {
@@ -93,6 +96,11 @@ MUTATIONS: dict[str, str] = {
         { released userErrors { field code } } }""",
     "reassignClaim": """mutation($o: ID!, $a: ID!) { reassignClaim(input: {orderId: $o,
         agentId: $a}) { claim { agentName } userErrors { field code } } }""",
+    "declareExemption": """mutation { declareExemption(input: {carrier: "ZTO",
+        province: "浙江省", startsAt: "2026-11-20T00:00:00Z", endsAt: "2026-11-30T00:00:00Z"})
+        { exemption { id } userErrors { code } } }""",
+    "revokeExemption": """mutation($x: ID!) { revokeExemption(input: {exemptionId: $x})
+        { exemption { revokedAt } userErrors { field code } } }""",
     "updateShopPolicy": """mutation { updateShopPolicy(input: {couponAmount: "9.00"})
         { shop { slug couponAmount } userErrors { code } } }""",
     "createWebhookEndpoint": """mutation { createWebhookEndpoint(input: {url:
@@ -124,6 +132,7 @@ async def _counts(session: AsyncSession, shop_id: int) -> dict[str, int]:
         ActionRecord,
         Agent,
         CaseClaim,
+        Exemption,
     ):
         stmt = select(func.count()).select_from(model).where(model.shop_id == shop_id)
         out[model.__tablename__] = (await session.execute(stmt)).scalar_one()
@@ -161,6 +170,9 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
     await session.run_sync(lambda s: outbox.write(s, [event], NOW))
     delivery_id = (await session.execute(select(WebhookDelivery.id))).scalar_one()
     endpoint_id = endpoint.id
+    exemption = await exemptions.declare(
+        session, shop_a.id, "ZTO", "浙江省", None, NOW - timedelta(days=1), NOW, ""
+    )
     token_a = await make_token(session, shop_a, Role.ADMIN)
     shop_a_id = shop_a.id
     shop_b = await make_shop(session, "shop-b")
@@ -172,7 +184,9 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
         "e": to_global_id("WebhookEndpoint", endpoint.id),
         "d": to_global_id("WebhookDelivery", delivery_id),
         "a": (await make_agent(session, shop_a, "A's agent"))[0],
+        "x": to_global_id("Exemption", exemption.id),
     }
+    exemption_id = exemption.id
     order_id, order_amount, refund_id = order.id, order.amount, refund.id
     before = await _counts(session, shop_a_id)
     # shop A itself sees its data (the documents do reach it)
@@ -198,7 +212,7 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
     assert results["webhookEndpoints"] == []
     assert results["webhookDeliveries"] == {"totalCount": 0, "nodes": []}
     assert results["viewer"] == {"role": "ADMIN", "agent": None}
-    for name in ("agents", "caseGroups", "disruptions"):
+    for name in ("agents", "caseGroups", "disruptions", "exemptions"):
         assert results[name] == [], name
 
     # when shop B runs every mutation against A's ids and numbers
@@ -214,6 +228,7 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
             "updateShopPolicy",
             "createWebhookEndpoint",
             "createAgent",
+            "declareExemption",
         }:
             assert codes == set(), (name, payload)  # acts on B's own data only
         elif name == "claimCase":
@@ -232,3 +247,5 @@ async def test_shop_b_sees_and_changes_nothing_of_shop_a(
     assert a_refund is not None and a_refund.status.value == "PENDING"
     a_endpoint = await session.get(WebhookEndpoint, endpoint_id)
     assert a_endpoint is not None and a_endpoint.enabled
+    a_exemption = await session.get(Exemption, exemption_id)
+    assert a_exemption is not None and a_exemption.revoked_at is None

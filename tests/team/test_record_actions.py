@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from service.config import Settings
 from service.db.models import ActionRecord, Role
 from service.graphql.relay import decode_id, to_global_id
+from service.store import exemptions
 from service.team import claims
 from service.team.claims import CaseKey
 from tests.conftest import make_shop, make_token
-from tests.factories import NOW, make_order
+from tests.factories import NOW, make_order, make_refund, make_shipment
 from tests.graphql.helpers import count_rows, gql_data
-from tests.team.helpers import make_agent
+from tests.team.helpers import Clock, clocked_client, make_agent
 
 BULK = """
 mutation Bulk($cases: [BulkCaseInput!]!) {
@@ -104,3 +107,58 @@ async def test_a_retried_key_records_once(client: httpx.AsyncClient, session: As
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
     assert await count_rows(session, ActionRecord) == 2
+
+
+SINGLE = """
+mutation($o: ID, $r: ID) {
+  recordAction(input: {orderId: $o, refundRequestId: $r, takenAction: CONTACT_CARRIER}) {
+    actionRecord { recommendedAction ruleId overridden decisionSnapshot }
+    userErrors { field code }
+  }
+}
+"""
+BULK_SNAPSHOTS = """
+mutation($cases: [BulkCaseInput!]!) {
+  recordActions(input: {cases: $cases, takenAction: CONTACT_CARRIER}) {
+    actionRecords { recommendedAction ruleId overridden decisionSnapshot }
+    userErrors { field code }
+  }
+}
+"""
+
+
+async def test_bulk_records_the_decisions_recordaction_records(
+    settings: Settings, engine: AsyncEngine, session: AsyncSession
+) -> None:
+    # given an unshipped order, a stalled parcel covered by an exemption, and a refund
+    shop = await make_shop(session)
+    plain = await make_order(session, shop, "PO-PLAIN")
+    stuck = await make_order(session, shop, "PO-STUCK", confirmed_at=NOW - timedelta(hours=40))
+    stuck.destination_province = "浙江省"
+    await make_shipment(session, stuck, uploaded_at=NOW - timedelta(hours=30))
+    await exemptions.declare(
+        session, shop.id, "ZTO", "浙江省", None, NOW - timedelta(days=3), NOW, ""
+    )
+    refunded = await make_order(session, shop, "PO-REFUND")
+    refund = await make_refund(session, refunded, "RF-1")
+    await session.commit()
+    _, token = await make_agent(session, shop, "Zhou")
+    cases = [
+        {"orderId": to_global_id("Order", plain.id)},
+        {"orderId": to_global_id("Order", stuck.id)},
+        {"refundRequestId": to_global_id("RefundRequest", refund.id)},
+    ]
+    async with clocked_client(settings, engine, Clock()) as client:
+        # when each case is recorded alone, and then all in one call
+        singles = []
+        for case in cases:
+            variables = {"o": case.get("orderId"), "r": case.get("refundRequestId")}
+            data = await gql_data(client, token, SINGLE, **variables)
+            assert data["recordAction"]["userErrors"] == []
+            singles.append(data["recordAction"]["actionRecord"])
+        data = await gql_data(client, token, BULK_SNAPSHOTS, cases=cases)
+    # then the bulk records carry the very decisions the single ones did
+    assert data["recordActions"]["userErrors"] == []
+    assert data["recordActions"]["actionRecords"] == singles
+    assert "exemption #" in singles[1]["decisionSnapshot"]["rationale"]
+    assert singles[1]["decisionSnapshot"]["moneyAtRisk"] == []

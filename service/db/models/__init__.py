@@ -5,6 +5,7 @@ from service.db.models.audit import ActionRecord
 from service.db.models.case_state import CaseState
 from service.db.models.events import CaseEvent, WebhookDelivery, WebhookEndpoint
 from service.db.models.evidence import EvidenceItem, EvidenceSource
+from service.db.models.exemption import Exemption
 from service.db.models.idempotency import IdempotencyKey
 from service.db.models.order import Order, OrderLine
 from service.db.models.refund import RefundRequest
@@ -21,6 +22,7 @@ __all__ = [
     "CaseState",
     "EvidenceItem",
     "EvidenceSource",
+    "Exemption",
     "IdempotencyKey",
     "Order",
     "OrderLine",

@@ -33,6 +33,10 @@ class Order(ShopOwnedMixin, Base):
     return_address_complete: Mapped[bool] = mapped_column(default=True)
     remote_destination: Mapped[bool] = mapped_column(default=False)
     force_majeure_exempt: Mapped[bool] = mapped_column(default=False)
+    # Where the parcel goes (004: exemptions and disruptions are per region); both NULL
+    # when the platform did not report it.
+    destination_province: Mapped[str | None] = mapped_column(String(64))
+    destination_city: Mapped[str | None] = mapped_column(String(64))
 
 
 class OrderLine(ShopOwnedMixin, Base):

@@ -6,7 +6,7 @@ from service.decision.derive import IN_TRANSIT, NOT_SHIPPED, OFFLINE_ONLY, Ctx
 from service.decision.facts import OrderStatus
 from service.decision.outcome import Action, Alternative
 from service.decision.rules.base import Outcome, fact, rule
-from service.decision.rules.logistics import anomaly_steps, fine_at_risk
+from service.decision.rules.logistics import anomaly_steps, exemption_note, fine_at_risk
 from service.decision.timefmt import hours, local_time
 
 FAMILY = "before_delivery"
@@ -136,7 +136,7 @@ def r6_stagnant_in_transit(c: Ctx) -> str | Outcome:
     return Outcome(
         action,
         f"refund requested while the parcel is stuck ({c.anomaly}: {c.anomaly_reason}); "
-        f"interceptable: {'yes' if c.interceptable else 'no'}",
+        f"interceptable: {'yes' if c.interceptable else 'no'}{exemption_note(c)}",
         (fact("logistics_anomaly", c.anomaly), fact("interceptable", c.interceptable)),
         (first, *anomaly_steps(c)),
         key,

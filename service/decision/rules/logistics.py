@@ -12,6 +12,7 @@ from service.decision.derive import Ctx
 from service.decision.outcome import Action, Deadline, DeadlineKind, MoneyAtRisk, RiskKind
 from service.decision.policy import fake_logistics_fine
 from service.decision.rules.base import Outcome, fact, rule
+from service.decision.timefmt import local_time
 
 FAMILY = "logistics"
 
@@ -39,9 +40,28 @@ _STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
+def exempt(c: Ctx) -> bool:
+    """A penalty is waived: the order's own flag, or a declared exemption covering it."""
+    return c.order.force_majeure_exempt or c.case.exemption is not None
+
+
+def exemption_note(c: Ctx) -> str:
+    """What the rationale adds when a penalty is waived, citing the exemption."""
+    ex = c.case.exemption
+    if ex is not None:
+        region = ex.province if ex.city is None else f"{ex.province} {ex.city}"
+        return (
+            f" (force-majeure exemption #{ex.number}: {ex.carrier}, {region},"
+            f" {local_time(ex.starts_at)} to {local_time(ex.ends_at)}; no penalty)"
+        )
+    if c.order.force_majeure_exempt:
+        return " (force-majeure exemption: no penalty)"
+    return ""
+
+
 def fine_at_risk(c: Ctx) -> tuple[MoneyAtRisk, ...]:
     """The fake-logistics fine for an L1 parcel, unless exempt or not a PDD rule."""
-    if c.anomaly != "L1" or c.order.force_majeure_exempt:
+    if c.anomaly != "L1" or exempt(c):
         return ()
     fine = fake_logistics_fine(c.order.amount, c.policy)
     if fine == Decimal(0):
@@ -64,7 +84,7 @@ def _outcome(c: Ctx, rule_id: str) -> str | Outcome:
         deadlines = (
             Deadline(DeadlineKind.NEXT_TRACKING_UPDATE_BY, c.anomaly_due, "already missed"),
         )
-    note = " (force-majeure exemption: no penalty)" if c.order.force_majeure_exempt else ""
+    note = exemption_note(c)
     return Outcome(
         Action.CONTACT_CARRIER,
         c.anomaly_reason + note,

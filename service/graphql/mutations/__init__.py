@@ -18,6 +18,11 @@ from service.graphql.mutations.create_refund_request import (
     CreateRefundRequestPayload,
     create_refund_request,
 )
+from service.graphql.mutations.exemptions import (
+    ExemptionPayload,
+    declare_exemption,
+    revoke_exemption,
+)
 from service.graphql.mutations.record_action import RecordActionPayload, record_action
 from service.graphql.mutations.record_actions import RecordActionsPayload, record_actions
 from service.graphql.mutations.record_shipment import RecordShipmentPayload, record_shipment
@@ -148,6 +153,17 @@ class Mutation:
         resolver=release_claim,
         description="End the caller's claim on a case (an admin may end anyone's)."
         " recordAction ends the claim too.",
+    )
+    declare_exemption: ExemptionPayload = strawberry.mutation(
+        resolver=declare_exemption,
+        description="Record a force-majeure exemption the platform granted (004 §4): the"
+        " carrier's parcels bound for the region whose last movement falls in the period keep"
+        " their action but lose the penalty, citing the exemption. Needs an admin token.",
+    )
+    revoke_exemption: ExemptionPayload = strawberry.mutation(
+        resolver=revoke_exemption,
+        description="Revoke an exemption: the cases it covered carry their penalty again."
+        " Needs an admin token.",
     )
     reassign_claim: ClaimPayload = strawberry.mutation(
         resolver=reassign_claim,

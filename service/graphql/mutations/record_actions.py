@@ -3,32 +3,25 @@ or nothing."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import strawberry
+from sqlalchemy import insert
 
-from service.db.models import ActionRecord, Order, RefundRequest
-from service.decision import Decision
+from service.db.models import ActionRecord
 from service.decision.outcome import Action as ActionModel
 from service.graphql.context import Info
 from service.graphql.errors import UserError, UserErrorCode, UserInputError
-from service.graphql.mutations.base import allowed, forbidden, run
-from service.graphql.mutations.record_action import (
-    MAX_NOTE,
-    RecordActionInput,
-    _decision,
-    snapshot,
-)
+from service.graphql.loaders import FactsInconsistent
+from service.graphql.mutations.base import allowed, forbidden, one_of, pk_of, run
+from service.graphql.mutations.record_action import MAX_NOTE, snapshot
 from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.enums import Action
 from service.graphql.types.inputs import Problems, check_text
-from service.store import case_state
+from service.store import bulk_decisions, case_state
 from service.team import claims
 
 MAX_CASES = 500
-
-Decided = tuple[Order, RefundRequest | None, Decision]
 
 
 @strawberry.input(description="One case of a bulk action: give orderId or refundRequestId.")
@@ -77,6 +70,21 @@ def _under(index: int, errors: list[UserError]) -> list[UserError]:
     return out
 
 
+_FIELD = {bulk_decisions.ORDER: "orderId", bulk_decisions.REFUND_REQUEST: "refundRequestId"}
+_TYPE = {bulk_decisions.ORDER: "Order", bulk_decisions.REFUND_REQUEST: "RefundRequest"}
+
+
+def _ref(c: BulkCaseInput) -> bulk_decisions.CaseRef:
+    """The case a bulk item names (errors under ``input``, moved by :func:`_under`)."""
+    given = {"orderId": c.order_id, "refundRequestId": c.refund_request_id}
+    if one_of(given, ["input"]) == "orderId":
+        assert c.order_id is not None
+        return bulk_decisions.ORDER, pk_of(c.order_id, "Order", ["input", "orderId"])
+    assert c.refund_request_id is not None
+    field = ["input", "refundRequestId"]
+    return bulk_decisions.REFUND_REQUEST, pk_of(c.refund_request_id, "RefundRequest", field)
+
+
 async def record_actions(
     info: Info,
     input: Annotated[
@@ -97,78 +105,92 @@ async def record_actions(
         )
     if problems.errors:
         return RecordActionsPayload(action_records=None, user_errors=problems.errors)
-    singles = [
-        RecordActionInput(
-            order_id=c.order_id,
-            refund_request_id=c.refund_request_id,
-            taken_action=input.taken_action,
-            note=input.note,
-        )
-        for c in input.cases
-    ]
-
-    async def decide(i: int, single: RecordActionInput) -> Decided | list[UserError]:
-        try:
-            return await _decision(info, single)
-        except UserInputError as exc:
-            return _under(i, exc.errors)
-
-    # Gathered, so the loaders read every case's facts in a few batched statements.
-    decided = await asyncio.gather(*(decide(i, s) for i, s in enumerate(singles)))
+    refs: list[bulk_decisions.CaseRef | None] = []
     errors: list[UserError] = []
-    seen: dict[claims.CaseKey, int] = {}
-    cases: list[Decided] = []
-    for i, result in enumerate(decided):
-        if isinstance(result, list):
-            errors.extend(result)
+    for i, c in enumerate(input.cases):
+        try:
+            refs.append(_ref(c))
+        except UserInputError as exc:
+            errors.extend(_under(i, exc.errors))
+            refs.append(None)
+    ctx = info.context
+    found = [r for r in refs if r is not None]
+    # One read of every case's facts, decided in one loop (see service.store.bulk_decisions).
+    async with ctx.db_lock:
+        decided = await ctx.session.run_sync(
+            bulk_decisions.decide_cases, ctx.shop_id, found, ctx.now
+        )
+    seen: dict[bulk_decisions.CaseRef, int] = {}
+    cases: list[bulk_decisions.Decided] = []
+    for i, ref in enumerate(refs):
+        if ref is None:
             continue
-        cases.append(result)
-        order, refund, _ = result
-        key = claims.key_of(order, refund)
-        if key in seen:
+        field = ["input", "cases", str(i), _FIELD[ref[0]]]
+        got = decided.get(ref)
+        if got is None:
+            errors.append(
+                UserError(
+                    field=field, code=UserErrorCode.NOT_FOUND, message=f"no such {_TYPE[ref[0]]}"
+                )
+            )
+            continue
+        if got.decision is None:
+            assert got.inconsistent is not None
+            message = str(FactsInconsistent(got.inconsistent))
+            errors.append(
+                UserError(field=field, code=UserErrorCode.INCONSISTENT_FACTS, message=message)
+            )
+            continue
+        if ref in seen:
             errors.append(
                 UserError(
                     field=["input", "cases", str(i)],
                     code=UserErrorCode.DUPLICATE,
-                    message=f"the same case as cases.{seen[key]}",
+                    message=f"the same case as cases.{seen[ref]}",
                 )
             )
-        seen.setdefault(key, i)
+            continue
+        seen[ref] = i
+        cases.append(got)
     if errors:
         return RecordActionsPayload(action_records=None, user_errors=errors)
     taken = ActionModel(input.taken_action)
-    principal = info.context.principal
+    principal = ctx.principal
 
     async def work() -> list[ActionRecordType]:
-        rows = []
-        for order, refund, decision in cases:
-            rows.append(
-                ActionRecord(
-                    shop_id=info.context.shop_id,
-                    order_id=order.id,
-                    refund_request_id=refund.id if refund is not None else None,
-                    recommended_action=decision.action,
-                    rule_id=decision.rule_id,
-                    policy_id=decision.policy_id,
-                    policy_version=decision.policy_version,
-                    taken_action=taken,
-                    overridden=taken is not decision.action,
-                    note=input.note or "",
-                    actor_token_id=principal.token_id,
-                    actor_agent_id=principal.agent_id,
-                    decision_snapshot=snapshot(decision, None),
-                )
+        values = []
+        for case in cases:
+            decision = case.decision
+            assert decision is not None
+            values.append(
+                {
+                    "shop_id": ctx.shop_id,
+                    "order_id": case.order_id,
+                    "refund_request_id": case.refund_id,
+                    "recommended_action": decision.action,
+                    "rule_id": decision.rule_id,
+                    "policy_id": decision.policy_id,
+                    "policy_version": decision.policy_version,
+                    "taken_action": taken,
+                    "overridden": taken is not decision.action,
+                    "note": input.note or "",
+                    "actor_token_id": principal.token_id,
+                    "actor_agent_id": principal.agent_id,
+                    "decision_snapshot": snapshot(decision, None),
+                }
             )
-        info.context.session.add_all(rows)
-        await info.context.session.flush()
-        await claims.end(info.context.session, info.context.shop_id, list(seen))
+        # One multi-row INSERT … RETURNING for the whole call, not an ORM flush per row.
+        stmt = insert(ActionRecord).returning(ActionRecord, sort_by_parameter_order=True)
+        rows = (await ctx.session.scalars(stmt, values)).all()
+        keys = [claims.CaseKey(kind, pk) for kind, pk in seen]
+        await claims.end(ctx.session, ctx.shop_id, keys)
+        # The cases leave the queue while their decision is the one acted on.
         handled = [
-            (key.kind, key.entity_id, decision.action, decision.rule_id)
-            for key, (_, _, decision) in zip(seen, cases, strict=True)
+            (key.kind, key.entity_id, case.decision.action, case.decision.rule_id)
+            for key, case in zip(keys, cases, strict=True)
+            if case.decision is not None
         ]
-        await case_state.mark_handled(
-            info.context.session, info.context.shop_id, handled, taken, info.context.now
-        )
+        await case_state.mark_handled(ctx.session, ctx.shop_id, handled, taken, ctx.now)
         return [ActionRecordType.from_model(r) for r in rows]
 
     records, run_errors = await run(info, allowed, work)

@@ -26,6 +26,7 @@ from service.graphql.relay import DEFAULT_PAGE, MAX_PAGE, Node, from_global_id
 from service.graphql.types.action_record import ActionRecordType
 from service.graphql.types.agent import AgentType, Viewer
 from service.graphql.types.enums import Action, Locale
+from service.graphql.types.exemption import ExemptionType
 from service.graphql.types.inputs import CaseInput
 from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
@@ -36,6 +37,7 @@ from service.graphql.webhooks import (
     WebhookEndpointType,
     webhook_endpoints,
 )
+from service.store import exemptions
 
 PAGE_ARGS = (
     f"`first` defaults to {DEFAULT_PAGE} and may be at most {MAX_PAGE}; pass the previous"
@@ -237,6 +239,23 @@ class Query:
     )
     async def disruptions(self, info: Info) -> list[DisruptionType]:
         return await groups.disruption_list(info)
+
+    @strawberry.field(
+        description="The shop's force-majeure exemptions, oldest first: the standing ones, and"
+        " the revoked too when asked."
+    )
+    async def exemptions(
+        self,
+        info: Info,
+        include_revoked: Annotated[
+            bool,
+            strawberry.argument(description="Also list revoked exemptions."),
+        ] = False,
+    ) -> list[ExemptionType]:
+        ctx = info.context
+        async with ctx.db_lock:
+            rows = await exemptions.listing(ctx.session, ctx.shop_id, include_revoked)
+        return [ExemptionType.from_model(r) for r in rows]
 
     @strawberry.field(description="The shop's named agents, oldest first, inactive ones included.")
     async def agents(self, info: Info) -> list[AgentType]:

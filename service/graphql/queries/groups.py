@@ -8,7 +8,6 @@ from enum import Enum
 
 import strawberry
 
-from service.decision.outcome import Action as ActionModel
 from service.graphql.context import Info
 from service.graphql.described import described_enum
 from service.graphql.types.enums import Action
@@ -18,12 +17,17 @@ from service.team import broadcast, groups
 
 class Scenario(Enum):
     SHIPPED_NOT_SIGNED = "SHIPPED_NOT_SIGNED"
+    UNSHIPPED = "UNSHIPPED"
 
 
 described_enum(
     Scenario,
     "Which disruption scenario a group is (004: one bulk message per scenario).",
-    {"SHIPPED_NOT_SIGNED": "Parcels shipped and stuck at the disruption's place, not signed."},
+    {
+        "SHIPPED_NOT_SIGNED": "Parcels shipped and stuck at the disruption's place, not signed.",
+        "UNSHIPPED": "Orders not shipped yet whose destination city is the disruption's place"
+        " (whatever carrier they will go with: none is chosen yet).",
+    },
 )
 
 
@@ -45,10 +49,12 @@ class CaseGroup:
         description="The action every item's stored decision recommends."
     )
     carrier: str = strawberry.field(
-        description="The carrier of the items' latest parcel; empty when not shipped."
+        description="The carrier of the items' latest parcel; empty when not shipped. For an"
+        " UNSHIPPED group, the disruption's carrier."
     )
     place: str = strawberry.field(
-        description="Where the latest parcel was last scanned; empty when never scanned."
+        description="Where the latest parcel was last scanned; empty when never scanned. For"
+        " an UNSHIPPED group, the disruption's place."
     )
     scenario: Scenario | None = strawberry.field(
         description="The disruption scenario when the group lies in a detected disruption;"
@@ -76,26 +82,35 @@ class DisruptionType:
     )
 
 
-async def case_groups(info: Info) -> list[CaseGroup]:
+async def _groups(info: Info) -> list[groups.Group]:
+    """The shop's groups, computed once per request (caseGroups and disruptions are
+    often asked together, as the workbench's banner does)."""
     ctx = info.context
     async with ctx.db_lock:
-        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
-        found = await groups.groups(ctx.session, ctx.shop_id)
-    # One grouped query serves both: a disruption is a big enough chase-the-carrier group.
-    stuck = groups.disruptions_of(found, ctx.settings.disruption_min_parcels)
-    disrupted = {(d.carrier, d.place) for d in stuck}
+        if ctx.case_groups is None:
+            # Keep what was recomputed: in a big shop some states turn stale every
+            # second, and a rolled-back refresh made every poll of the groups redo them
+            # until the background refresher came by.
+            if await refresh_stale(ctx.session, ctx.shop_id, ctx.now):
+                ctx.writes = True
+            ctx.case_groups = await groups.groups(
+                ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
+            )
+    found: list[groups.Group] = ctx.case_groups
+    return found
+
+
+async def case_groups(info: Info) -> list[CaseGroup]:
+    found = await _groups(info)
     out = []
     for g in found:
-        text = broadcast.message_for(g.action, g.place)
-        in_disruption = (
-            g.action is ActionModel.CONTACT_CARRIER and (g.carrier, g.place) in disrupted
-        )
+        text = broadcast.message_for(g.action, g.place, g.scenario == groups.UNSHIPPED)
         out.append(
             CaseGroup(
                 action=g.action,
                 carrier=g.carrier,
                 place=g.place,
-                scenario=Scenario.SHIPPED_NOT_SIGNED if in_disruption else None,
+                scenario=Scenario(g.scenario) if g.scenario is not None else None,
                 count=g.count,
                 money_at_risk=g.money_at_risk,
                 soonest_due_at=g.soonest_due,
@@ -108,12 +123,7 @@ async def case_groups(info: Info) -> list[CaseGroup]:
 
 
 async def disruption_list(info: Info) -> list[DisruptionType]:
-    ctx = info.context
-    async with ctx.db_lock:
-        await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
-        found = await groups.disruptions(
-            ctx.session, ctx.shop_id, ctx.settings.disruption_min_parcels
-        )
+    found = groups.disruptions_of(await _groups(info), info.context.settings.disruption_min_parcels)
     return [
         DisruptionType(carrier=d.carrier, place=d.place, count=d.count, first_seen=d.first_seen)
         for d in found

@@ -52,6 +52,19 @@ class TrackingEventInput:
     )
 
 
+@strawberry.input(description="Where an order's parcel goes, as the platform reports it.")
+class DestinationInput:
+    province: str = strawberry.field(
+        description=f"Province, autonomous region or municipality (e.g. 浙江省), 1 to {MAX_TEXT}"
+        " printable characters. Exemptions and disruptions are declared per region."
+    )
+    city: str | None = strawberry.field(
+        default=None,
+        description=f"City (e.g. 金华市), at most {MAX_TEXT} printable characters. Null: not"
+        " reported (only a province-wide exemption then covers the order).",
+    )
+
+
 @strawberry.input(description="An order as the platform reports it.")
 class OrderInput:
     order_number: str = strawberry.field(
@@ -102,6 +115,11 @@ class OrderInput:
         default=False,
         description="The platform exempts this region and period from logistics metrics (force"
         " majeure): no fine is at risk, the carrier is still chased.",
+    )
+    destination: DestinationInput | None = strawberry.field(
+        default=None,
+        description="Where the parcel goes. Null: not reported; declared exemptions then do not"
+        " cover the order, nor do disruptions count it among unshipped orders.",
     )
 
 
@@ -311,6 +329,18 @@ def check_order(problems: Problems, path: list[str], order: OrderInput) -> None:
     check_money(problems, [*path, "amount"], order.amount)
     problems.happened([*path, "confirmedAt"], order.confirmed_at)
     problems.happened([*path, "groupFormedAt"], order.group_formed_at)
+    if order.destination is not None:
+        check_place(problems, [*path, "destination", "province"], order.destination.province)
+        if order.destination.city is not None:
+            check_place(problems, [*path, "destination", "city"], order.destination.city)
+
+
+def check_place(problems: Problems, path: list[str], value: str) -> None:
+    """A province or city name: not blank, at most MAX_TEXT printable characters."""
+    if not value.strip():
+        problems.add(path, "must not be blank")
+    else:
+        check_text(problems, path, value)
 
 
 def check_shipment(problems: Problems, path: list[str], s: ShipmentInput) -> None:
@@ -359,6 +389,10 @@ def order_facts(o: OrderInput) -> f.OrderFacts:
         return_address_complete=o.return_address_complete,
         remote_destination=o.remote_destination,
         force_majeure_exempt=o.force_majeure_exempt,
+        destination_province=o.destination.province.strip() if o.destination else None,
+        destination_city=(
+            o.destination.city.strip() if o.destination and o.destination.city else None
+        ),
     )
 
 

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from service.graphql.types.shipment import ShipmentType
 
 
+@strawberry.type(description="Where an order's parcel goes.")
+class Destination:
+    province: str = strawberry.field(description="Province, region or municipality.")
+    city: str | None = strawberry.field(description="City; null when not reported.")
+
+
 @strawberry.type(name="Evidence", description="A photo, record or proof on file.")
 class EvidenceType:
     kind: EvidenceKind = strawberry.field(description="What the evidence is.")  # type: ignore[valid-type]
@@ -90,6 +96,9 @@ class OrderType(Node):
         description="The platform exempts this region and period from logistics metrics: no fine"
         " is at risk, though the carrier is still chased."
     )
+    destination: Destination | None = strawberry.field(
+        description="Where the parcel goes; null when the platform did not report it."
+    )
 
     @classmethod
     def from_model(cls, row: models.Order) -> OrderType:
@@ -107,6 +116,11 @@ class OrderType(Node):
             return_address_complete=row.return_address_complete,
             remote_destination=row.remote_destination,
             force_majeure_exempt=row.force_majeure_exempt,
+            destination=(
+                Destination(province=row.destination_province, city=row.destination_city)
+                if row.destination_province is not None
+                else None
+            ),
         )
 
     @strawberry.field(

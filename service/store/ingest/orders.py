@@ -119,6 +119,8 @@ _ORDER_FIELDS = (
     "return_address_complete",
     "remote_destination",
     "force_majeure_exempt",
+    "destination_province",
+    "destination_city",
 )
 
 
