@@ -18,12 +18,21 @@ from sqlalchemy.orm import Session
 
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
 from service.decision import Decision, InconsistentFacts, decide
+from service.decision.validation import Problem
 from service.store.case_state import CHUNK, columns, standing_exemptions
-from service.store.facts import case_facts, shop_policy
+from service.store.facts import case_facts, shop_policy, stored_times
 
 ORDER = "ORDER"
 REFUND_REQUEST = "REFUND_REQUEST"
 CaseRef = tuple[str, int]
+
+_OUT_OF_RANGE = InconsistentFacts(
+    (
+        Problem(
+            "case", "a stored time lies outside the supported calendar range; correct the record"
+        ),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,12 @@ def decide_cases(
             decision = decide(facts, now, shop_policy(shop, order.platform))
         except InconsistentFacts as exc:
             out[ref] = Decided(order.id, refund.id if refund else None, None, exc)
+        except (OverflowError, ValueError):
+            # As the page loaders do: a row stored before times were range-checked on
+            # the way in fails its own case, not the call; anything else is a bug.
+            if all(2000 <= t.year < 2100 for t in stored_times(facts)):
+                raise
+            out[ref] = Decided(order.id, refund.id if refund else None, None, _OUT_OF_RANGE)
         else:
             out[ref] = Decided(order.id, refund.id if refund else None, decision)
     return out

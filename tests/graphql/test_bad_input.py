@@ -381,3 +381,39 @@ async def test_a_stored_absurd_time_breaks_only_its_own_decision(
         ("decision", "INCONSISTENT_FACTS")
     ]
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_stored_absurd_time_fails_only_its_own_case_in_a_bulk_record(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given an order stored with a time at the calendar's end, beside a sound one
+    shop = await make_shop(session)
+    good = await make_order(session, shop, "O-1")
+    bad = await make_order(session, shop, "O-2", confirmed_at=NOW - timedelta(hours=1))
+    token = await make_token(session, shop, Role.AGENT)
+    await session.execute(
+        update(Order)
+        .where(Order.id == bad.id)
+        .values(ship_by=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC))
+    )
+    await session.commit()
+    await session.close()
+
+    # when one action is recorded on both
+    body = await gql(
+        client,
+        token,
+        """mutation($cases: [BulkCaseInput!]!) {
+          recordActions(input: {cases: $cases, takenAction: PROMISE_SHIP_TIME}) {
+            actionRecords { id } userErrors { field code } } }""",
+        {"cases": [{"orderId": to_global_id("Order", o.id)} for o in (good, bad)]},
+    )
+
+    # then the bad case is a typed user error naming it, and nothing is recorded
+    assert "errors" not in body, body
+    result = body["data"]["recordActions"]
+    assert result["actionRecords"] is None
+    assert result["userErrors"] == [
+        {"field": ["input", "cases", "1", "orderId"], "code": "INCONSISTENT_FACTS"}
+    ]
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
