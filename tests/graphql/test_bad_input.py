@@ -354,13 +354,11 @@ async def test_a_fact_in_the_future_is_a_user_error_naming_its_field(
     assert body["data"]["upsertOrders"]["userErrors"] == []
 
 
-async def test_a_stored_absurd_time_breaks_only_its_own_decision(
-    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
-) -> None:
-    # given two orders, one of which was stored with a time at the calendar's end
-    # (as an older release could store it)
+async def _one_absurd_order(session: AsyncSession) -> tuple[str, Order, Order]:
+    """A sound order O-1 and an order O-2 stored with a time at the calendar's end (as
+    an older release could store it); an agent token."""
     shop = await make_shop(session)
-    await make_order(session, shop, "O-1")
+    good = await make_order(session, shop, "O-1")
     bad = await make_order(session, shop, "O-2", confirmed_at=NOW - timedelta(hours=1))
     token = await make_token(session, shop, Role.AGENT)
     await session.execute(
@@ -370,6 +368,14 @@ async def test_a_stored_absurd_time_breaks_only_its_own_decision(
     )
     await session.commit()
     await session.close()
+    return token, good, bad
+
+
+async def test_a_stored_absurd_time_breaks_only_its_own_decision(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given two orders, one of which was stored with a time at the calendar's end
+    token, _, _ = await _one_absurd_order(session)
 
     # when the dashboard lists them with their decisions
     body = await gql(client, token, "{ orders { nodes { orderNumber decision { action } } } }")
@@ -387,17 +393,7 @@ async def test_a_stored_absurd_time_fails_only_its_own_case_in_a_bulk_record(
     client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine
 ) -> None:
     # given an order stored with a time at the calendar's end, beside a sound one
-    shop = await make_shop(session)
-    good = await make_order(session, shop, "O-1")
-    bad = await make_order(session, shop, "O-2", confirmed_at=NOW - timedelta(hours=1))
-    token = await make_token(session, shop, Role.AGENT)
-    await session.execute(
-        update(Order)
-        .where(Order.id == bad.id)
-        .values(ship_by=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC))
-    )
-    await session.commit()
-    await session.close()
+    token, good, bad = await _one_absurd_order(session)
 
     # when one action is recorded on both
     body = await gql(

@@ -33,6 +33,22 @@ class Connection(Generic[T]):
         " selected. The work queue gives it on the first page only."
     )
 
+    @classmethod
+    def page(
+        cls, edges: list[Edge[T]], more: bool, after: str | None, total: int | None
+    ) -> Connection[T]:
+        """A page of ``edges``; ``more``: items follow it; ``after``: the cursor asked."""
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=more,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )
+
     @strawberry.field(description="The page's items alone, without cursors (same order as edges).")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]

@@ -15,7 +15,6 @@ from service.graphql.queries.lists import asks_for
 from service.graphql.relay import (
     DEFAULT_PAGE,
     MAX_PAGE,
-    PageInfo,
     decode_cursor,
     decode_id,
     encode_cursor,
@@ -78,13 +77,4 @@ async def webhook_deliveries(
         Edge(cursor=encode_cursor(d.created_at, d.id), node=delivery_node(d, uid, kind))
         for d, uid, kind in rows[:size]
     ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > size,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=count,
-    )
+    return Connection.page(edges, len(rows) > size, after, count)

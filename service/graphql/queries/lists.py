@@ -21,7 +21,7 @@ from service.graphql.queries.filters import (
     refund_query,
     shipment_query,
 )
-from service.graphql.relay import PageInfo, decode_cursor, encode_cursor, page_size
+from service.graphql.relay import decode_cursor, encode_cursor, page_size
 from service.graphql.types.order import OrderType
 from service.graphql.types.refund import RefundRequestType
 from service.graphql.types.shipment import ShipmentType
@@ -68,16 +68,7 @@ async def paginate(
             count = await total()
     kept = rows[:size]
     edges = [Edge(cursor=encode_cursor(sort_key(r), r.id), node=to_node(r)) for r in kept]  # type: ignore[attr-defined]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > size,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=count,
-    )
+    return Connection.page(edges, len(rows) > size, after, count)
 
 
 async def load_all(loader: Any, keys: Sequence[Any]) -> list[Any]:

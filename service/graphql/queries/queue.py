@@ -28,7 +28,7 @@ from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey
 from service.graphql.queries.connection import Connection, Edge
 from service.graphql.queries.filters import MAX_DUE_WITHIN_HOURS, MAX_LIST_FILTER
 from service.graphql.queries.lists import asks_for, load_all
-from service.graphql.relay import PageInfo, page_size, parse_pk
+from service.graphql.relay import page_size, parse_pk
 from service.graphql.scalars import in_supported_range
 from service.graphql.types.agent import ClaimType
 from service.graphql.types.decision import DecisionType
@@ -208,16 +208,7 @@ async def work_queue(
     page = rows[:size]
     items = await _items(info, page)
     edges = [Edge(cursor=_cursor(queue_sql.sort_key(s)), node=i) for s, i in items]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > size,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
-    )
+    return Connection.page(edges, len(rows) > size, after, total)
 
 
 async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, WorkItem]]:
