@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from service import gc_tuning
 from service.config import ConfigError, Settings, load_settings
 from service.db.engine import create_engine, create_sessionmaker
 
@@ -237,6 +238,7 @@ def _refresh(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> int:
         await _check_database(settings)
         engine = create_engine(settings)
+        gc_tuning.freeze_startup_objects(settings.gc_freeze)  # a full pass is long-running too
         try:
             sessionmaker = create_sessionmaker(engine)
             if args.all:

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         le=3600,
         description="seconds between the server's case-state refresh passes (0: none)",
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description="once started, keep the objects alive then out of the garbage collector's"
+        " full passes (gc.freeze): removes a pause of ~150 ms every few thousand requests",
+    )
     token_cache_ttl_s: float = Field(
         default=30.0,
         ge=0,

@@ -8,12 +8,14 @@ once), then uvicorn stops accepting connections, lets in-flight requests finish 
 from __future__ import annotations
 
 import logging
+import socket
 from types import FrameType
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from service import gc_tuning
 from service.config import Settings
 from service.lifecycle import Lifecycle
 
@@ -23,9 +25,17 @@ logger = logging.getLogger("aftersales.server")
 class DrainingServer(uvicorn.Server):
     """A uvicorn server that flips the app's lifecycle to draining on the first signal."""
 
-    def __init__(self, config: uvicorn.Config, lifecycle: Lifecycle | None) -> None:
+    def __init__(
+        self, config: uvicorn.Config, lifecycle: Lifecycle | None, gc_freeze: bool
+    ) -> None:
         super().__init__(config)
         self.lifecycle = lifecycle
+        self.gc_freeze = gc_freeze
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # The app, its schema and its engine now exist: what is alive stays alive.
+        gc_tuning.freeze_startup_objects(self.gc_freeze)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.lifecycle is not None and not self.lifecycle.shutting_down:
@@ -50,7 +60,7 @@ def build_server(app: ASGIApp, *, host: str, port: int, settings: Settings) -> D
         server_header=False,
         timeout_graceful_shutdown=settings.shutdown_timeout_s,
     )
-    return DrainingServer(config, _lifecycle_of(app))
+    return DrainingServer(config, _lifecycle_of(app), settings.gc_freeze)
 
 
 def run(app: ASGIApp, *, host: str, port: int, settings: Settings) -> None:

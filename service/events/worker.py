@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from service import gc_tuning
 from service.config import Settings
 from service.events import wakeup
 from service.events.delivery import Deliverer
@@ -125,6 +126,7 @@ async def run_worker(settings: Settings, health_port: int | None) -> None:
         server = await asyncio.start_server(
             lambda r, w: _health(worker, r, w), "0.0.0.0", health_port
         )
+    gc_tuning.freeze_startup_objects(settings.gc_freeze)
     log.info("worker started")
     try:
         await worker.run_forever(stop)
