@@ -33,6 +33,7 @@ from service.db import models
 from service.decision.facts import Platform
 from service.graphql.context import Info
 from service.graphql.errors import ClientError
+from service.graphql.execution import PlainFieldExecutionContext
 from service.graphql.mutations import Mutation
 from service.graphql.queries import Query
 from service.graphql.relay import MAX_PAGE, decode_id
@@ -248,6 +249,7 @@ def build_federation_schema(
         extensions=schema_extensions(
             extra_extensions=extra_extensions, max_query_depth=max_query_depth
         ),
+        execution_context_class=PlainFieldExecutionContext,
     )
 
 

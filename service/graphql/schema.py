@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from service.graphql import fast_input
 from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
+from service.graphql.execution import PlainFieldExecutionContext
 from service.graphql.mutations import Mutation
 from service.graphql.mutations.append_tracking_events import AppendTrackingEventsInput
 from service.graphql.mutations.record_actions import RecordActionsInput
@@ -99,4 +100,5 @@ def build_schema(
         extensions=schema_extensions(
             extra_extensions=extra_extensions, max_query_depth=max_query_depth
         ),
+        execution_context_class=PlainFieldExecutionContext,
     )
