@@ -4,17 +4,19 @@ sleep out their poll interval.
 :func:`note_written` runs in the transaction that writes deliveries: on PostgreSQL it
 adds a ``NOTIFY`` (sent by the server at commit, dropped on rollback) that every
 worker process LISTENs to; in every case it wakes this process's loops after the
-commit. The poll interval stays as the fallback (a lost listener connection, retries
-coming due)."""
+commit. A lost LISTEN connection is reconnected with jittered backoff; the poll interval
+stays as the fallback meanwhile, and for retries coming due."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
@@ -49,27 +51,66 @@ def _registered(ev: asyncio.Event) -> Any:
 
 
 @contextlib.asynccontextmanager
-async def waker(engine: AsyncEngine | None) -> AsyncIterator[asyncio.Event]:
+async def waker(
+    engine: AsyncEngine | None,
+    *,
+    backoff_s: float = 0.5,
+    backoff_max_s: float = 30.0,
+    ping_s: float = 30.0,
+) -> AsyncIterator[asyncio.Event]:
     """An event set whenever deliveries are committed: by this process, or (on
-    PostgreSQL, through LISTEN on one held connection) by any other."""
+    PostgreSQL, through LISTEN on a connection of its own, reconnected when lost) by
+    any other."""
     ev = asyncio.Event()
     with _registered(ev):
         if engine is None or engine.dialect.name != "postgresql":
             yield ev
             return
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        task = asyncio.create_task(_listen_forever(dsn, ev, backoff_s, backoff_max_s, ping_s))
         try:
-            conn = await engine.connect()
-        except Exception:  # the poll interval still works without the listener
-            log.warning("no LISTEN connection; delivery polls only", exc_info=True)
-            yield ev
-            return
-        try:
-            raw = (await conn.get_raw_connection()).driver_connection
-            listener = lambda *_: ev.set()  # noqa: E731
-            await raw.add_listener(CHANNEL, listener)  # type: ignore[union-attr]
             yield ev
         finally:
-            await conn.close()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def _listen_forever(
+    dsn: str, ev: asyncio.Event, backoff_s: float, backoff_max_s: float, ping_s: float
+) -> None:
+    delay = backoff_s
+    while True:
+        try:
+            await _listen_once(dsn, ev, ping_s)
+            delay = backoff_s
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the poll interval still works meanwhile
+            log.warning("delivery LISTEN connection failed: %s", type(exc).__name__)
+        # Full jitter: workers dropped together do not reconnect together.
+        await asyncio.sleep(random.uniform(delay / 2, delay))
+        delay = min(delay * 2, backoff_max_s)
+
+
+async def _listen_once(dsn: str, ev: asyncio.Event, ping_s: float) -> None:
+    """LISTEN until the connection is lost (a ping finds one that died silently)."""
+    conn = await asyncpg.connect(dsn, timeout=10)
+    try:
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _c: lost.set())
+        await conn.add_listener(CHANNEL, lambda *_: ev.set())
+        # Notices sent while no connection listened are gone: one pass finds their rows.
+        ev.set()
+        while not conn.is_closed():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), ping_s)
+            if lost.is_set():
+                return
+            await conn.execute("SELECT 1", timeout=10)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.close(), 5)
 
 
 def _after_commit(session: Session) -> None:

@@ -12,13 +12,13 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.config import Settings
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import Shop, WebhookDelivery
-from service.events import outbox
+from service.events import outbox, wakeup
 from service.events.delivery import Deliverer
 from service.events.endpoints import create_endpoint
 from tests.conftest import make_shop
@@ -233,3 +233,42 @@ async def test_a_request_that_could_outlive_the_lease_is_not_started(
     # each went out once, and the handed-back ones count one attempt, not two
     assert sorted(rec.ids()) == ["evt_test_0", "evt_test_1", "evt_test_2"]
     assert await _statuses(session) == [("DELIVERED", 1)] * 3
+
+
+async def test_the_delivery_listener_reconnects_after_losing_its_connection(
+    engine: AsyncEngine, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("LISTEN/NOTIFY between processes is a PostgreSQL matter")
+    listening = text(
+        "SELECT pid FROM pg_stat_activity"
+        " WHERE datname = current_database() AND query LIKE 'LISTEN%aftersales_deliveries%'"
+    )
+
+    async def listener_pid(other_than: int | None = None) -> int:
+        for _ in range(200):
+            async with engine.connect() as conn:
+                pids = set((await conn.execute(listening)).scalars()) - {other_than}
+            if pids:
+                return pids.pop()
+            await asyncio.sleep(0.05)
+        raise AssertionError("no LISTEN connection within 10 s")
+
+    async def notify_from_another_process() -> None:
+        # Straight to the server, not through a session: no in-process wake-up.
+        async with engine.connect() as conn:
+            await conn.execute(text(f"SELECT pg_notify('{wakeup.CHANNEL}', '')"))
+            await conn.commit()
+
+    async with wakeup.waker(engine, backoff_s=0.1, backoff_max_s=0.2) as wake:
+        first = await listener_pid()
+        # when its connection is killed, then a new one listens
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        second = await listener_pid(other_than=first)
+        # and a notice sent afterwards by another process wakes the loop
+        await asyncio.sleep(0.2)
+        wake.clear()
+        await notify_from_another_process()
+        await asyncio.wait_for(wake.wait(), 10)
+    assert second != first
