@@ -250,7 +250,7 @@ async def test_the_delivery_listener_reconnects_after_losing_its_connection(
             async with engine.connect() as conn:
                 pids = set((await conn.execute(listening)).scalars()) - {other_than}
             if pids:
-                return pids.pop()
+                return int(pids.pop())
             await asyncio.sleep(0.05)
         raise AssertionError("no LISTEN connection within 10 s")
 
