@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -93,16 +93,27 @@ def _between(
 def _by_state(
     stmt: Select[Any], kind: str, pk: InstrumentedAttribute[int], f: StateFilter | None
 ) -> Select[Any]:
+    """Keep the rows whose case state passes ``f``, probed row by row in list order.
+
+    As a join, PostgreSQL misjudged it: a pending refund's state is far more often due
+    soon than the average state, the estimate came out tiny, and the plan hash-joined
+    every refund state of the shop before sorting (27 ms at 200,000 orders, growing with
+    the shop). ``OFFSET 0`` keeps the ``EXISTS`` a per-row probe of the state's unique
+    index, so the newest-first list scan stops once the page is full: its cost follows
+    the rows skipped on the way (about a day of new requests for "due within 24 h"), not
+    the shop's size (10 ms at 200,000). A rare filter over a long unfiltered list costs
+    more this way; the dashboard's lists are filtered by status first.
+    """
     if f is None:
         return stmt
-    stmt = stmt.join(CaseState, and_(CaseState.kind == kind, CaseState.entity_id == pk))
+    probe = select(literal_column("1")).where(CaseState.kind == kind, CaseState.entity_id == pk)
     if f.actions:
-        stmt = stmt.where(CaseState.action.in_(f.actions))
+        probe = probe.where(CaseState.action.in_(f.actions))
     if f.overdue is not None:
-        stmt = stmt.where(CaseState.overdue.is_(f.overdue))
+        probe = probe.where(CaseState.overdue.is_(f.overdue))
     if f.due_by is not None:
-        stmt = stmt.where(CaseState.due_at <= f.due_by)
-    return stmt
+        probe = probe.where(CaseState.due_at <= f.due_by)
+    return stmt.where(probe.offset(0).exists())
 
 
 def _orders(shop_id: int, q: OrderQuery) -> Select[Any]:
