@@ -106,7 +106,9 @@ def _by_state(
     """
     if f is None:
         return stmt
-    probe = select(literal_column("1")).where(CaseState.kind == kind, CaseState.entity_id == pk)
+    probe: Select[Any] = select(literal_column("1")).where(
+        CaseState.kind == kind, CaseState.entity_id == pk
+    )
     if f.actions:
         probe = probe.where(CaseState.action.in_(f.actions))
     if f.overdue is not None:
