@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from service.db.models import Role
+from service.config import Settings
+from service.db.models import CaseState, Role
 from service.decision.facts import OrderStatus, RefundReason
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW, make_order, make_refund
-from tests.graphql.helpers import gql
+from tests.graphql.helpers import gql, gql_data
+from tests.team.helpers import Clock, clocked_client
 
 QUEUE = """
 query Queue($first: Int, $after: String, $due: Int) {
@@ -207,4 +211,37 @@ async def test_shop_counts_per_action_and_overdue(
             {"action": "PROMISE_SHIP_TIME", "count": 2, "overdue": 0},
             {"action": "AGREE_REFUND", "count": 1, "overdue": 0},
         ],
+    }
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "{ workQueue(first: 5) { edges { node { dueAt } } } }",
+        "{ orders(first: 5, filter: {overdue: true}) { edges { node { orderNumber } } } }",
+        "{ refundRequests(first: 5, filter: {dueWithinHours: 24}) { edges { node { status } } } }",
+    ],
+    ids=["workQueue", "orders", "refundRequests"],
+)
+async def test_a_read_keeps_the_states_it_recomputed(
+    read: str, settings: Settings, engine: AsyncEngine, session: AsyncSession
+) -> None:
+    # given cases whose states a first read computed at NOW
+    token = await _arrange(session)
+    await session.commit()
+    clock = Clock(NOW)
+    async with clocked_client(settings, engine, clock) as client:
+        await gql_data(client, token, read)
+        # when the same read comes a day later, when some of those states are stale
+        clock.now = NOW + timedelta(days=1)
+        stale_then = CaseState.stale_at <= clock.now
+        stale = set((await session.execute(select(CaseState.id).where(stale_then))).scalars())
+        assert stale
+        await gql_data(client, token, read)
+
+    # then the read committed what it recomputed: the next read has nothing to redo
+    session.expire_all()
+    rows = (await session.execute(select(CaseState).where(CaseState.id.in_(stale)))).scalars()
+    assert {(r.computed_at, r.stale_at is None or r.stale_at > clock.now) for r in rows} == {
+        (clock.now, True)
     }

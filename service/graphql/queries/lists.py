@@ -60,8 +60,9 @@ async def paginate(
     ctx = info.context
     count = None
     async with ctx.db_lock:
-        if by_state:
-            await refresh_stale(ctx.session, ctx.shop_id, ctx.now)
+        # Kept, as the work queue keeps them (see queries.queue).
+        if by_state and await refresh_stale(ctx.session, ctx.shop_id, ctx.now):
+            ctx.writes = True
         rows = await fetch(position, size + 1)
         # Counting a large shop costs more than the page: only when asked.
         if asks_for(info, "totalCount"):
