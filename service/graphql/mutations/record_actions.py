@@ -3,30 +3,11 @@ or nothing."""
 
 from __future__ import annotations
 
-import json
-import typing
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    DateTime,
-    String,
-    Table,
-    Text,
-    cast,
-    func,
-    insert,
-    literal,
-    select,
-)
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert
 
-from service.db.base import utcnow
-from service.db.lists import dialect_of
 from service.db.models import ActionRecord
 from service.decision.outcome import Action as ActionModel
 from service.graphql.context import Info
@@ -102,71 +83,6 @@ def _ref(c: BulkCaseInput) -> bulk_decisions.CaseRef:
     assert c.refund_request_id is not None
     field = ["input", "refundRequestId"]
     return bulk_decisions.REFUND_REQUEST, pk_of(c.refund_request_id, "RefundRequest", field)
-
-
-# The columns a record is inserted with, in the order of the arrays below.
-_COLUMNS: dict[str, Any] = {
-    "shop_id": BigInteger(),
-    "order_id": BigInteger(),
-    "refund_request_id": BigInteger(),
-    "recommended_action": String(),
-    "rule_id": String(),
-    "policy_id": String(),
-    "policy_version": String(),
-    "taken_action": String(),
-    "overridden": Boolean(),
-    "note": Text(),
-    "actor_token_id": BigInteger(),
-    "actor_agent_id": BigInteger(),
-    "decision_snapshot": Text(),
-    "created_at": DateTime(timezone=True),
-    "updated_at": DateTime(timezone=True),
-}
-
-
-async def _insert_records(
-    session: AsyncSession, values: list[dict[str, Any]]
-) -> list[ActionRecord]:
-    """Insert the records; return them as ORM objects in the order of ``values``.
-
-    On PostgreSQL the rows travel as one array per column (``INSERT … SELECT … FROM
-    unnest(…)``): a 500-row VALUES list is 7,500 parameters to encode and a statement
-    PostgreSQL parses and plans each time. The ids come from the sequence in the order
-    of the SELECT, as SQLAlchemy's own ``sort_by_parameter_order`` assumes on
-    PostgreSQL; the records are then built from the values, not loaded back.
-    """
-    if dialect_of(session) != "postgresql":
-        # One multi-row INSERT … RETURNING for the whole call, not an ORM flush per row.
-        stmt = insert(ActionRecord).returning(ActionRecord, sort_by_parameter_order=True)
-        return list((await session.scalars(stmt, values)).all())
-    now = utcnow()
-    rows = [{**v, "created_at": now, "updated_at": now} for v in values]
-    arrays: list[Any] = []
-    for name, type_ in _COLUMNS.items():
-        column: list[Any] = [r[name] for r in rows]
-        if name == "decision_snapshot":
-            column = [json.dumps(c) for c in column]
-        elif name in ("recommended_action", "taken_action"):
-            column = [c.value for c in column]
-        arrays.append(literal(column, postgresql.ARRAY(type_)))
-    src = func.unnest(*arrays).table_valued(*_COLUMNS, with_ordinality="n").render_derived()
-    table = typing.cast(Table, ActionRecord.__table__)
-    picked = [
-        cast(src.c[name], JSON) if name == "decision_snapshot" else src.c[name] for name in _COLUMNS
-    ]
-    stmt = (
-        insert(table)
-        .from_select(list(_COLUMNS), select(*picked).order_by(src.c.n))
-        .returning(table.c.id)
-    )
-    returned: Any = await session.execute(stmt)
-    ids: list[int] = sorted(pk for (pk,) in returned)
-    out = []
-    for pk, row in zip(ids, rows, strict=True):
-        record = ActionRecord(**row)
-        record.id = pk
-        out.append(record)
-    return out
 
 
 async def record_actions(
@@ -263,7 +179,9 @@ async def record_actions(
                     "decision_snapshot": snapshot(decision, None),
                 }
             )
-        rows = await _insert_records(ctx.session, values)
+        # One multi-row INSERT … RETURNING for the whole call, not an ORM flush per row.
+        stmt = insert(ActionRecord).returning(ActionRecord, sort_by_parameter_order=True)
+        rows = (await ctx.session.scalars(stmt, values)).all()
         keys = [claims.CaseKey(kind, pk) for kind, pk in seen]
         await claims.end(ctx.session, ctx.shop_id, keys)
         # The cases leave the queue while their decision is the one acted on.
