@@ -158,6 +158,11 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
         raise AssertionError("no rule matched")
 
     deadlines = _deadlines(c, out)
+    overdue = False
+    for d in deadlines:  # a loop, not any(<generator>): most decisions have one or two
+        if d.at < now and d.kind in OVERDUE_KINDS:
+            overdue = True
+            break
     return Decision(
         out.action,
         rule_id,
@@ -175,7 +180,7 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
         policy.version,
         now,
         chain is _MONITOR and out.action is not Action.NO_ACTION,
-        any(d.at < now and d.kind in OVERDUE_KINDS for d in deadlines),
+        overdue,
     )
 
 
@@ -242,7 +247,7 @@ def _scripts(c: Ctx, out: Outcome) -> Scripts:
     one; a dashboard filtering by action reads none)."""
     zh, en = COMPILED[out.script]
     return Scripts.deferred(
-        lambda: zh(_script_params(c, out, False)), lambda: en(_script_params(c, out, True))
+        lambda english: (en if english else zh)(_script_params(c, out, english))
     )
 
 

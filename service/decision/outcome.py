@@ -14,27 +14,49 @@ from service.decision.facts import EvidenceKind
 _T = TypeVar("_T")
 
 
+# Setting __class__ on an object whose class refuses attribute assignment (a frozen
+# dataclass) has to bypass that class's __setattr__.
+_set_class = object.__dict__["__class__"].__set__
+# From this many fields on, two class switches cost less than a descriptor call each.
+_TWIN_FROM = 6
+
+
 def fast_init(cls: type[_T]) -> type[_T]:
     """Give a frozen slots dataclass a faster ``__init__`` with the same signature.
 
     The generated ``__init__`` of a frozen dataclass stores every field through
     ``object.__setattr__``; this one calls each slot's descriptor directly, about
-    twice as fast. A decision builds a dozen of these objects, so it shows in
-    ``bench/decision_bench.py``. Nothing else changes: same fields and defaults,
-    and assigning to an instance still raises ``FrozenInstanceError``.
+    twice as fast. A class with many fields (``Decision``: 17) goes further: for the
+    length of ``__init__`` the instance wears a plain twin class with the same slots,
+    whose attribute stores are the interpreter's own, then gets its class back, about
+    twice as fast again. A decision builds a dozen of these objects, so it shows in
+    ``bench/decision_bench.py``. Nothing else changes: same fields and defaults, the
+    instance is of ``cls`` once built, and assigning to it still raises
+    ``FrozenInstanceError``.
     """
     ns: dict[str, Any] = {}
     params: list[str] = []
     body: list[str] = []
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    twin = len(names) >= _TWIN_FROM
     for f in fields(cls):  # type: ignore[arg-type]
         n = f.name
-        ns["_set_" + n] = getattr(cls, n).__set__
         if f.default is not MISSING:
             ns["_default_" + n] = f.default
             params.append(f"{n}=_default_{n}")
         else:
             params.append(n)
-        body.append(f"    _set_{n}(self, {n})\n")
+        if twin:
+            body.append(f"    self.{n} = {n}\n")
+        else:
+            ns["_set_" + n] = getattr(cls, n).__set__
+            body.append(f"    _set_{n}(self, {n})\n")
+    if twin:
+        # Same __slots__ in the same order: CPython allows switching between the two.
+        ns["_twin"] = type(f"_{cls.__name__}Twin", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
+        ns["_cls"] = cls
+        ns["_set_class"] = _set_class
+        body = ["    _set_class(self, _twin)\n", *body, "    self.__class__ = _cls\n"]
     exec(f"def __init__(self, {', '.join(params)}):\n{''.join(body)}", ns)
     init = ns["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
@@ -166,35 +188,34 @@ class Scripts:
     hashing compare the texts. Immutable like the other parts of a decision.
     """
 
-    __slots__ = ("_en", "_render_en", "_render_zh", "_zh")
+    __slots__ = ("_en", "_render", "_zh")
 
     def __init__(self, zh_cn: str, en: str) -> None:
         self._zh: str | None = zh_cn
         self._en: str | None = en
-        self._render_zh: Callable[[], str] | None = None
-        self._render_en: Callable[[], str] | None = None
+        self._render: Callable[[bool], str] | None = None
 
     @classmethod
-    def deferred(cls, zh_cn: Callable[[], str], en: Callable[[], str]) -> Scripts:
-        """Scripts whose texts are rendered by these functions on first read."""
+    def deferred(cls, render: Callable[[bool], str]) -> Scripts:
+        """Scripts whose texts ``render(english)`` gives on first read (one function for
+        both languages: a decision then builds one closure, not two)."""
         self = cls.__new__(cls)
         self._zh = self._en = None
-        self._render_zh = zh_cn
-        self._render_en = en
+        self._render = render
         return self
 
     @property
     def zh_cn(self) -> str:
         text = self._zh
         if text is None:
-            text = self._zh = self._render_zh()  # type: ignore[misc]
+            text = self._zh = self._render(False)  # type: ignore[misc]
         return text
 
     @property
     def en(self) -> str:
         text = self._en
         if text is None:
-            text = self._en = self._render_en()  # type: ignore[misc]
+            text = self._en = self._render(True)  # type: ignore[misc]
         return text
 
     def __eq__(self, other: object) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
 from service.decision import Decision, InconsistentFacts, decide
+from service.decision.policy import Policy
 from service.decision.validation import Problem
 from service.store.case_state import CHUNK, columns, standing_exemptions
 from service.store.facts import case_facts, shop_policy, stored_times
@@ -91,7 +92,7 @@ def decide_cases(
     for e in _rows(session, EvidenceItem, EvidenceItem.order_id, shop_id, list(orders)):
         evidence.setdefault(e.order_id, []).append(e)
     standing = standing_exemptions(session, [shop_id]).get(shop_id, [])
-
+    policies: dict[Any, Policy] = {}  # by platform: one shop, so one or two policies
     out: dict[CaseRef, Decided] = {}
     for ref in refs:
         kind, pk = ref
@@ -108,8 +109,11 @@ def decide_cases(
             refund,
             exemptions=standing if order.destination_province is not None else (),
         )
+        policy = policies.get(order.platform)
+        if policy is None:
+            policy = policies[order.platform] = shop_policy(shop, order.platform)
         try:
-            decision = decide(facts, now, shop_policy(shop, order.platform))
+            decision = decide(facts, now, policy)
         except InconsistentFacts as exc:
             out[ref] = Decided(order.id, refund.id if refund else None, None, exc)
         except (OverflowError, ValueError):

@@ -26,7 +26,21 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, and_, bindparam, case, event, inspect, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    event,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
@@ -305,6 +319,9 @@ async def mark_handled(
         return
     table = cast(Table, CaseState.__table__)
     b = table.c
+    if dialect_of(session) == "postgresql":
+        await session.execute(_mark_handled_pg(table, shop_id, handled, taken, now))
+        return
     stmt = (
         update(table)
         .where(
@@ -331,6 +348,45 @@ async def mark_handled(
         for kind, entity, action, rule in handled
     ]
     await session.execute(stmt, params)
+
+
+def _mark_handled_pg(
+    table: Table,
+    shop_id: int,
+    handled: Sequence[tuple[str, int, Action, str]],
+    taken: Action,
+    now: datetime,
+) -> Any:
+    """:func:`mark_handled` as one statement: the cases travel as four arrays joined to
+    the table (``UPDATE … FROM unnest(…)``). An executemany UPDATE of a 500-case
+    ``recordActions`` runs the statement 500 times, about a third of the call."""
+    b = table.c
+    # Sorted by key, so that two calls lock the rows they share in the same order.
+    rows = sorted(handled, key=lambda h: (h[0], h[1]))
+    h = (
+        func.unnest(
+            literal([r[0] for r in rows], postgresql.ARRAY(String())),
+            literal([r[1] for r in rows], postgresql.ARRAY(BigInteger())),
+            literal([r[2].value for r in rows], postgresql.ARRAY(String())),
+            literal([r[3] for r in rows], postgresql.ARRAY(String())),
+        )
+        .table_valued("kind", "entity_id", "action", "rule_id")
+        .render_derived(name="handled")
+    )
+    return (
+        update(table)
+        .where(b.shop_id == shop_id, b.kind == h.c.kind, b.entity_id == h.c.entity_id)
+        .values(
+            handled_action=h.c.action,
+            handled_rule_id=h.c.rule_id,
+            last_action=taken.value,
+            last_action_at=now,
+            queue_rank=case(
+                (and_(b.action == h.c.action, b.rule_id == h.c.rule_id), None),
+                else_=b.queue_rank,
+            ),
+        )
+    )
 
 
 def refresh_orders(

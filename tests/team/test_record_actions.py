@@ -22,7 +22,7 @@ from tests.team.helpers import Clock, clocked_client, make_agent
 BULK = """
 mutation Bulk($cases: [BulkCaseInput!]!) {
   recordActions(input: {cases: $cases, takenAction: CONTACT_CARRIER, note: "broadcast sent"}) {
-    actionRecords { order { orderNumber } agent { displayName } overridden note }
+    actionRecords { id order { orderNumber } agent { displayName } overridden note createdAt }
     userErrors { field code message }
   }
 }
@@ -56,6 +56,12 @@ async def test_every_case_gets_a_record_and_its_claim_ends(
     assert {r["note"] for r in result["actionRecords"]} == {"broadcast sent"}
     keys = [CaseKey(claims.ORDER, o.id) for o in orders]
     assert await claims.holds(session, shop.id, keys, NOW) == {}
+    # and each answered record is the stored one of its case (ids in the cases' order)
+    for answered, order in zip(result["actionRecords"], orders, strict=True):
+        pk = decode_id(answered["id"], "ActionRecord")
+        stored = await session.get(ActionRecord, pk)
+        assert stored is not None and stored.order_id == order.id
+        assert stored.created_at.isoformat() == answered["createdAt"]
 
 
 def _pk(global_id: str) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
+from service.decision import facts as facts_module
 from service.decision.derive import Ctx
 from service.decision.facts import EvidenceKind
 from service.decision.outcome import Action, Alternative, Deadline, FactUsed, MoneyAtRisk
@@ -66,8 +68,32 @@ def rule(
     return wrap
 
 
+# Facts whose value is an enum member, a bool or None repeat verbatim ("refund.reason:
+# QUALITY"), so each is built once and shared, as the engine shares trace entries. The
+# names are literals and these values few, so the table stays small. Only these types:
+# for them equal values read the same (True == 1 and Decimal("1.0") == Decimal("1") do
+# not), so a shared entry always shows what str() would.
+_SHARED_TYPES: frozenset[type] = frozenset(
+    {
+        bool,
+        type(None),
+        *(t for t in vars(facts_module).values() if isinstance(t, type) and issubclass(t, Enum)),
+    }
+)
+_SHARED: dict[tuple[str, object], FactUsed] = {}
+
+
 def fact(name: str, value: object) -> FactUsed:
     """A deciding fact; datetimes shown in ISO form, everything else via str()."""
+    cls = value.__class__
+    if cls in _SHARED_TYPES:
+        key = (name, value)
+        found = _SHARED.get(key)
+        if found is None:
+            found = _SHARED[key] = FactUsed(name, str(value))
+        return found
+    if cls is str:
+        return FactUsed(name, value)  # type: ignore[arg-type]
     if isinstance(value, datetime):
         return FactUsed(name, iso(value))
     return FactUsed(name, str(value))

@@ -30,7 +30,7 @@ _ALT_INTERCEPT = Alternative(
 )
 def r1_awaiting_group(c: Ctx) -> str | Outcome:
     if c.order.status is not OrderStatus.AWAITING_GROUP:
-        return f"order status is {c.order.status}"
+        return "order status is " + c.order.status
     return Outcome(
         Action.GUIDE_TO_PLATFORM_SUPPORT,
         "order is still awaiting its group; the merchant has no cancel button",

@@ -40,7 +40,7 @@ def v1_promise_ship_time(c: Ctx) -> str | Outcome:
     if c.stage != NOT_SHIPPED:
         return f"stage is {c.stage}, not unshipped"
     if c.order.status is not OrderStatus.AWAITING_SHIPMENT:
-        return f"order status is {c.order.status}, not awaiting shipment"
+        return "order status is " + c.order.status + ", not awaiting shipment"
     sb = c.ship_by
     if sb is None:
         return "no ship-by yet"
@@ -110,7 +110,7 @@ def v3_apologise_for_delay(c: Ctx) -> str | Outcome:
     if c.stage != NOT_SHIPPED:
         return f"stage is {c.stage}, not unshipped"
     if c.order.status is not OrderStatus.AWAITING_SHIPMENT:
-        return f"order status is {c.order.status}, not awaiting shipment"
+        return "order status is " + c.order.status + ", not awaiting shipment"
     sb = c.ship_by
     if sb is None:
         return "no ship-by yet"
