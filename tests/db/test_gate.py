@@ -29,12 +29,16 @@ async def test_close_waits_for_the_operation_under_way_and_refuses_later_ones(
     gate = SessionGate()
     async with create_sessionmaker(engine)() as session:
 
-        async def use() -> object:
+        async def use(inside: asyncio.Event | None = None) -> object:
             async with gate:
+                if inside is not None:
+                    inside.set()
                 return (await session.execute(text(_slow_query(engine)))).scalar()
 
-        running = asyncio.create_task(use())
-        await asyncio.sleep(0.05)
+        # An event, not a sleep: on a loaded machine a sleep could outlast the query.
+        inside = asyncio.Event()
+        running = asyncio.create_task(use(inside))
+        await inside.wait()
         waiting = asyncio.create_task(use())
         await asyncio.sleep(0)
 
