@@ -549,7 +549,9 @@ def _before_commit(session: Session) -> None:
     if shipments:
         orders |= set(
             session.execute(
-                select(Shipment.order_id).where(Shipment.id.in_(sorted(shipments)))
+                select(Shipment.order_id).where(
+                    ids_in(Shipment.id, sorted(shipments), dialect_of(session))
+                )
             ).scalars()
         )
     now = session.info.get(NOW) or datetime.now(UTC)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator
 
 from service.db.base import utcnow
+from service.db.lists import dialect_of, where_text_in
 from service.db.models import (
     Order,
     Shipment,
@@ -275,12 +276,17 @@ async def append_tracking_events(
     if numbers:
         rows = (
             await session.execute(
-                select(Shipment)
-                .where(Shipment.shop_id == shop_id, Shipment.tracking_number.in_(numbers))
-                .order_by(Shipment.id)
+                where_text_in(
+                    select(Shipment).where(Shipment.shop_id == shop_id),
+                    Shipment.tracking_number,
+                    numbers,
+                    dialect_of(session),
+                )
             )
         ).scalars()
-        for row in rows:
+        # Sorted here, not by the query: an ORDER BY id let PostgreSQL walk the whole
+        # table in id order instead of probing the numbers' index.
+        for row in sorted(rows, key=lambda r: r.id):
             assert row.tracking_number is not None
             by_number[row.tracking_number] = row  # the newest wins
 
