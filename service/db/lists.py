@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, any_, literal
+from sqlalchemy import BigInteger, ColumnElement, Select, String, any_, func, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -28,3 +28,22 @@ def ids_in(column: Any, ids: Sequence[int], dialect: str) -> ColumnElement[bool]
 def dialect_of(session: Session | AsyncSession) -> str:
     bind = session.get_bind()
     return str(bind.dialect.name)
+
+
+def where_text_in(
+    stmt: Select[Any], column: Any, values: Sequence[str], dialect: str
+) -> Select[Any]:
+    """``stmt`` restricted to rows whose text ``column`` is one of ``values``.
+
+    On PostgreSQL the values are joined as ``unnest`` of one array parameter. A long
+    ``IN`` list of text parameters let PostgreSQL, on a table not yet analysed (one
+    filling during a bulk load), estimate that it matches most rows and scan the whole
+    table with the list as a filter: 0.75-1.5 s a batch of 500 at 30,000 orders, which
+    made ingest slow down as it went. The unnest is estimated at a few rows, so each
+    value is one probe of the column's index."""
+    if dialect == "postgresql":
+        keys = (
+            func.unnest(literal(list(values), ARRAY(String()))).table_valued("key").render_derived()
+        )
+        return stmt.join(keys, column == keys.c.key)
+    return stmt.where(column.in_(values))

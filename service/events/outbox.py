@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service.db.lists import dialect_of, ids_in
 from service.db.models import CaseEvent, CaseState, WebhookDelivery, WebhookEndpoint
 from service.decision.outcome import DeadlineKind
 from service.events import types
@@ -137,9 +138,13 @@ def record(
     ``windows``: each shop's warning windows, from its policy."""
     if not rows:
         return
-    keys = [(r["kind"], r["entity_id"]) for r in rows]
-    stmt = select(*_OLD).where(tuple_(CaseState.kind, CaseState.entity_id).in_(keys))
-    old = {(o.kind, o.entity_id): o for o in session.execute(stmt)}
+    # Every row of a recomputed order is recomputed with it, so the stored rows are
+    # found by their order: one indexed array lookup. A (kind, entity_id) IN list of
+    # row values made PostgreSQL scan the whole table (a quarter of the refresher's
+    # time at 30,000 orders) and was compiled anew for every batch.
+    orders = sorted({r["order_id"] for r in rows})
+    stmt = select(*_OLD).where(ids_in(CaseState.order_id, orders, dialect_of(session)))
+    old = {(o.kind, o.entity_id): o for o in session.execute(stmt).all()}
     write(session, events_for(old, rows, now, windows), now)
 
 

@@ -41,9 +41,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.types import TypeDecorator
 
 from service.db.lists import dialect_of, ids_in
 from service.db.models import (
@@ -257,12 +260,25 @@ def columns(model: type[Any]) -> list[Any]:
     return cols
 
 
+_CORE: dict[type[Any], list[Any]] = {}
+
+
+def core_columns(model: type[Any]) -> list[Any]:
+    """:func:`columns` as plain table columns: a statement of these runs as Core, with
+    none of the ORM's per-row loading (a sixth of the refresher's time)."""
+    cols = _CORE.get(model)
+    if cols is None:
+        cols = _CORE[model] = [a.columns[0].label(a.key) for a in inspect(model).column_attrs]
+    return cols
+
+
 def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:
-    stmt = select(*columns(Order)).where(ids_in(Order.id, ids, dialect_of(session)))
-    stmt = stmt.order_by(Order.id)
+    table = cast(Table, Order.__table__)
+    stmt = select(*core_columns(Order)).where(ids_in(table.c.id, ids, dialect_of(session)))
+    stmt = stmt.order_by(table.c.id)
     if lock != "none":
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
-        stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=Order)
+        stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=table)
     return list(session.execute(stmt).all())
 
 
@@ -270,22 +286,41 @@ def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> d
     out: dict[int, list[Any]] = defaultdict(list)
     if not ids:
         return out
-    col = getattr(model, column)
-    stmt = select(*columns(model)).where(ids_in(col, ids, dialect_of(session)))
-    stmt = stmt.order_by(model.id)
-    for row in session.execute(stmt):
-        out[getattr(row, column)].append(row)
+    col = model.__table__.c[column]
+    stmt = select(*core_columns(model)).where(ids_in(col, ids, dialect_of(session)))
+    stmt = stmt.order_by(model.__table__.c.id)
+    key = [c.name for c in core_columns(model)].index(column)
+    # all(), not iteration: the async adapter fetches a row per call otherwise.
+    for row in session.execute(stmt).all():
+        out[row[key]].append(row)
     return out
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    table = cast(Table, CaseState.__table__)
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    if session.get_bind().dialect.name == "postgresql":
+        # One array per column: the statement is built once and the rows travel as
+        # about thirty parameters, where a VALUES list took thirty per row (compiled,
+        # type-processed and bound one by one: a fifth of the refresher's time).
+        session.execute(_pg_upsert(), _as_arrays(rows))
+        return
+    stmt = sqlite.insert(_TABLE)
+    session.execute(_on_conflict(stmt, stmt.excluded), rows)
+
+
+_TABLE = cast(Table, CaseState.__table__)
+# The columns a recomputation writes: all but the key and what agents recorded.
+_WRITTEN = tuple(
+    c.name
+    for c in _TABLE.columns
+    if c.name not in {"id", "handled_action", "handled_rule_id", "last_action", "last_action_at"}
+)
+
+
+def _on_conflict(stmt: Any, new: Any) -> Any:
+    table = _TABLE
     keep = {"id", "kind", "entity_id", *HANDLED, "last_action", "last_action_at"}
-    new = stmt.excluded
     # The stored row's values (SET reads the row as it was): a decision still equal to
     # the handled one stays out of the queue; one that differs clears the mark.
     same = and_(
@@ -297,8 +332,43 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     set_["queue_rank"] = case((same, None), else_=new.queue_rank)
     for name in HANDLED:
         set_[name] = case((same, table.c[name]), else_=None)
-    stmt = stmt.on_conflict_do_update(index_elements=["kind", "entity_id"], set_=set_)
-    session.execute(stmt, rows)
+    return stmt.on_conflict_do_update(index_elements=["kind", "entity_id"], set_=set_)
+
+
+def _plain_type(column: Any) -> Any:
+    """The column's database type without its Python-side conversion (the arrays
+    carry database values, see :func:`_as_arrays`)."""
+    t = column.type
+    if isinstance(t, TypeDecorator):
+        t = t.impl_instance
+    return t
+
+
+_PG_UPSERT: list[Any] = []
+
+
+def _pg_upsert() -> Any:
+    if not _PG_UPSERT:
+        arrays = [
+            cast_(bindparam(f"a_{name}"), ARRAY(_plain_type(_TABLE.c[name]))) for name in _WRITTEN
+        ]
+        source = func.unnest(*arrays).table_valued(*_WRITTEN).render_derived()
+        stmt = postgresql.insert(_TABLE).from_select(
+            list(_WRITTEN), select(*[source.c[name] for name in _WRITTEN])
+        )
+        _PG_UPSERT.append(_on_conflict(stmt, stmt.excluded))
+    return _PG_UPSERT[0]
+
+
+def _as_arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The rows as one list per column, in the stored form (enum values, cents)."""
+    out: dict[str, list[Any]] = {f"a_{name}": [row[name] for row in rows] for name in _WRITTEN}
+    for name in ("action", "deadline_kind"):
+        out[f"a_{name}"] = [v.value if v is not None else None for v in out[f"a_{name}"]]
+    out["a_money_at_risk_cents"] = [
+        int(v * 100) if v is not None else None for v in out["a_money_at_risk_cents"]
+    ]
+    return out
 
 
 HANDLED = ("handled_action", "handled_rule_id")
@@ -407,9 +477,14 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
         return []
     got = [o.id for o in orders]
     shop_ids = {o.shop_id for o in orders}
-    rows_of_shops = session.execute(select(*columns(Shop)).where(Shop.id.in_(shop_ids)))
+    shop_id = cast(Table, Shop.__table__).c.id
+    rows_of_shops = session.execute(
+        select(*core_columns(Shop)).where(ids_in(shop_id, sorted(shop_ids), dialect_of(session)))
+    )
     # Rows stand in for the models here (same attribute names, see columns).
     shops: dict[int, Any] = {s.id: s for s in rows_of_shops}
+    # A chunk is mostly one shop: its policy is built once, not once per order.
+    policies: dict[tuple[int, Any], Policy] = {}
     shipments = _grouped(session, Shipment, "order_id", got)
     latest = {oid: rows[-1] for oid, rows in shipments.items() if rows}
     events = _grouped(session, TrackingEvent, "shipment_id", [s.id for s in latest.values()])
@@ -420,7 +495,10 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
     windows: dict[int, Mapping[DeadlineKind, timedelta]] = {}
     for order in orders:
         shipment = latest.get(order.id)
-        policy = shop_policy(shops[order.shop_id], order.platform)
+        policy = policies.get((order.shop_id, order.platform))
+        if policy is None:
+            policy = shop_policy(shops[order.shop_id], order.platform)
+            policies[order.shop_id, order.platform] = policy
         windows[order.shop_id] = policy.warning_windows
         rows += group_states(
             order,
@@ -527,7 +605,9 @@ def _before_commit(session: Session) -> None:
     if shipments:
         orders |= set(
             session.execute(
-                select(Shipment.order_id).where(Shipment.id.in_(sorted(shipments)))
+                select(Shipment.order_id).where(
+                    ids_in(Shipment.id, sorted(shipments), dialect_of(session))
+                )
             ).scalars()
         )
     now = session.info.get(NOW) or datetime.now(UTC)

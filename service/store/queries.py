@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.lists import dialect_of, ids_in
+from service.db.lists import dialect_of, ids_in, where_text_in
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, TrackingEvent
 
 T = TypeVar("T")
@@ -91,15 +91,11 @@ async def orders_by_number(
 ) -> dict[str, Order]:
     wanted = sorted(set(numbers))
     rows: list[Order] = []
+    dialect = dialect_of(session)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        rows.extend(
-            (
-                await session.execute(
-                    select(Order).where(Order.shop_id == shop_id, Order.order_number.in_(chunk))
-                )
-            )
-            .scalars()
-            .all()
+        stmt = where_text_in(
+            select(Order).where(Order.shop_id == shop_id), Order.order_number, chunk, dialect
         )
+        rows.extend((await session.execute(stmt)).scalars().all())
     return {o.order_number: o for o in rows}

@@ -5,11 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import cast as cast_
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeDecorator
 
 from service.db.base import utcnow
+from service.db.lists import dialect_of, where_text_in
 from service.db.models import (
     Order,
     Shipment,
@@ -145,10 +151,42 @@ async def add_events(
     ]
     if not values:
         return
-    # Rows as parameters: one cached statement, sent as multi-row INSERTs.
-    table = TrackingEvent.__table__
-    await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), values)
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_pg_insert_events(), _event_arrays(values))
+    else:
+        # Rows as parameters: one cached statement, sent as multi-row INSERTs.
+        table = TrackingEvent.__table__
+        await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), values)
     case_state.note_shipments(session.sync_session, {s.id for s, new in batches if new})
+
+
+_EVENT_COLUMNS = ("shop_id", "shipment_id", "at", "kind", "place", "created_at", "updated_at")
+_PG_INSERT: list[Any] = []
+
+
+def _pg_insert_events() -> Any:
+    """The events as one array per column (``unnest``): a statement of seven
+    parameters, built once, where a multi-row ``VALUES`` bound and type-processed
+    seven per event."""
+    if not _PG_INSERT:
+        table = cast(Table, TrackingEvent.__table__)
+        arrays = []
+        for name in _EVENT_COLUMNS:
+            t = table.c[name].type
+            plain = t.impl_instance if isinstance(t, TypeDecorator) else t
+            arrays.append(cast_(bindparam(f"a_{name}"), ARRAY(plain)))
+        source = func.unnest(*arrays).table_valued(*_EVENT_COLUMNS).render_derived()
+        stmt = postgresql.insert(table).from_select(
+            list(_EVENT_COLUMNS), select(*[source.c[name] for name in _EVENT_COLUMNS])
+        )
+        _PG_INSERT.append(stmt.on_conflict_do_nothing())
+    return _PG_INSERT[0]
+
+
+def _event_arrays(values: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    out = {f"a_{name}": [v[name] for v in values] for name in _EVENT_COLUMNS}
+    out["a_kind"] = [k.value for k in out["a_kind"]]
+    return out
 
 
 def signed(order: Order, events: Sequence[f.TrackingEvent]) -> None:
@@ -238,12 +276,17 @@ async def append_tracking_events(
     if numbers:
         rows = (
             await session.execute(
-                select(Shipment)
-                .where(Shipment.shop_id == shop_id, Shipment.tracking_number.in_(numbers))
-                .order_by(Shipment.id)
+                where_text_in(
+                    select(Shipment).where(Shipment.shop_id == shop_id),
+                    Shipment.tracking_number,
+                    numbers,
+                    dialect_of(session),
+                )
             )
         ).scalars()
-        for row in rows:
+        # Sorted here, not by the query: an ORDER BY id let PostgreSQL walk the whole
+        # table in id order instead of probing the numbers' index.
+        for row in sorted(rows, key=lambda r: r.id):
             assert row.tracking_number is not None
             by_number[row.tracking_number] = row  # the newest wins
 
@@ -299,11 +342,9 @@ async def append_tracking_events(
         old = stored.get(sid, [])
         fresh = new_events(old, [e for _, e in group])
         new = [(group[k][0], e) for k, e in fresh]  # back to batch indices
+        stored_facts = shipment_facts(shipment, old)
         merged = event_effects(
-            dataclasses.replace(
-                shipment_facts(shipment, old),
-                events=tuple(e for _, e in new) + tuple(shipment_facts(shipment, old).events),
-            )
+            dataclasses.replace(stored_facts, events=tuple(e for _, e in new) + stored_facts.events)
         )
         issues += check_shipment(
             order,
