@@ -36,19 +36,24 @@ def _utcnow() -> datetime:
 
 
 def claim(session: Session, now: datetime, limit: int, outdated: bool) -> list[int]:
-    """Lock up to ``limit`` stale rows no one else holds; their orders' ids.
+    """Lock up to ``limit`` stale orders no one else holds; their ids.
 
-    ``outdated``: rows computed by other rules instead of rows past their stale_at.
+    An order is claimed through its own state row only. Its rows share ``stale_at`` and
+    rules version, so that row is stale when any is; claiming refund rows too let two
+    refreshers take one order's order row and refund row each, then wait on each
+    other's lock when both recomputed the whole order (a deadlock PostgreSQL resolves
+    by failing one batch).
+
+    ``outdated``: orders computed by other rules instead of orders past their stale_at.
     """
     cond = (
         CaseState.rules_version != case_state.RULES_VERSION
         if outdated
         else CaseState.stale_at <= now
     )
-    stmt = select(CaseState.order_id).where(cond).limit(limit)
+    stmt = select(CaseState.order_id).where(cond, CaseState.kind == case_state.ORDER).limit(limit)
     if not outdated:
         stmt = stmt.order_by(CaseState.stale_at)
-    # FOR UPDATE cannot go with DISTINCT: dedupe here.
     rows = session.execute(stmt.with_for_update(skip_locked=True)).scalars().all()
     return sorted(set(rows))
 

@@ -191,3 +191,27 @@ async def test_a_read_refreshes_only_its_own_shops_stale_rows(session: AsyncSess
     by_shop = {(s.shop_id, s.stale_at == case_state.EPOCH) for s in await _states(session)}
     assert by_shop == {(shop_id, False), (other.id, True)}
     assert refresher.BATCH > 0
+
+
+async def test_an_order_is_claimed_whole_by_one_refresher(
+    session: AsyncSession, engine: AsyncEngine, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("row locks: SQLite has one writer at a time")
+    # given one stale order with a refund request: two state rows
+    await _arrange(session, n=1)
+    await session.execute(update(CaseState).values(stale_at=case_state.EPOCH))
+    await session.commit()
+    assert len(await _states(session)) == 2
+
+    # when two refreshers claim at once, each in its own open transaction, the first
+    # in batches of one row
+    makers = [create_sessionmaker(engine), create_sessionmaker(engine)]
+    async with makers[0]() as first, makers[1]() as second:
+        got_first = await first.run_sync(refresher.claim, NOW, 1, False)
+        got_second = await second.run_sync(refresher.claim, NOW, 10, False)
+        await first.rollback()
+        await second.rollback()
+
+    # then the order went to one of them: the other could not take its refund's row
+    assert (got_first, got_second) == ([got_first[0]], [])
