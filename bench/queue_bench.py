@@ -190,9 +190,11 @@ async def _load(url: str, n: int) -> tuple[str, datetime]:
     took = time.perf_counter() - started
     print(f"refresh --all: {done} orders in {took:.1f} s = {done / took:.0f} orders/s")
     # Autovacuum would get there too; without fresh statistics the planner misjudges the
-    # new table and the lists' joins to it.
+    # new table and the lists' joins to it. Outside a transaction: a rolled-back
+    # ANALYZE keeps no statistics (refresh_all analyzes case_states itself).
     async with engine.connect() as conn:
-        await conn.execute(text("ANALYZE"))
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await auto.execute(text("ANALYZE"))
         stats = (
             await conn.execute(
                 text(

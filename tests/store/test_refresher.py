@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.db.engine import create_sessionmaker
@@ -215,3 +215,23 @@ async def test_an_order_is_claimed_whole_by_one_refresher(
 
     # then the order went to one of them: the other could not take its refund's row
     assert (got_first, got_second) == ([got_first[0]], [])
+
+
+async def test_a_full_pass_leaves_planner_statistics_for_the_states(
+    session: AsyncSession, engine: AsyncEngine, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    # given a shop whose states a full pass fills from empty
+    await _arrange(session, n=6)
+    await session.execute(delete(CaseState))
+    await session.commit()
+    estimate = text("SELECT reltuples FROM pg_class WHERE relname = 'case_states'")
+
+    # when every case is recomputed
+    await refresh_all(create_sessionmaker(engine), clock=_at(NOW))  # type: ignore[arg-type]
+
+    # then the planner knows the table's rows, without waiting for autovacuum
+    rows = len(await _states(session))
+    assert rows == 8
+    assert (await session.execute(estimate)).scalar_one() == rows
