@@ -12,10 +12,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, String, any_, func, literal
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy import cast as cast_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 
 def ids_in(column: Any, ids: Sequence[int], dialect: str) -> ColumnElement[bool]:
@@ -47,3 +61,23 @@ def where_text_in(
         )
         return stmt.join(keys, column == keys.c.key)
     return stmt.where(column.in_(values))
+
+
+def insert_from_arrays(table: Table, names: Sequence[str]) -> postgresql.Insert:
+    """PostgreSQL ``INSERT INTO table (names) SELECT * FROM unnest(…)``: one array
+    parameter per column, named ``a_<column>``, each cast to the column's database type.
+
+    Rows sent as a multi-row ``VALUES`` are bound and type-processed one parameter at a
+    time; as arrays the statement has a parameter per column, whatever the number of
+    rows, and is built once by its caller. The arrays carry database values (what the
+    columns' type decorators would store), since no decorator sees them.
+    """
+    arrays = []
+    for name in names:
+        t = table.c[name].type
+        plain = t.impl_instance if isinstance(t, TypeDecorator) else t
+        arrays.append(cast_(bindparam(f"a_{name}"), ARRAY(plain)))
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    return postgresql.insert(table).from_select(
+        list(names), select(*[source.c[name] for name in names])
+    )

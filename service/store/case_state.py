@@ -18,6 +18,7 @@ overwrites a newer state with one computed from older facts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,14 +42,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
-from sqlalchemy.types import TypeDecorator
 
-from service.db.lists import dialect_of, ids_in
+from service.db.lists import dialect_of, ids_in, insert_from_arrays
 from service.db.models import (
     CaseState,
     EvidenceItem,
@@ -310,17 +308,16 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 _TABLE = cast(Table, CaseState.__table__)
+HANDLED = ("handled_action", "handled_rule_id")
+# What agents recorded: a recomputation never writes it.
+_RECORDED = (*HANDLED, "last_action", "last_action_at")
 # The columns a recomputation writes: all but the key and what agents recorded.
-_WRITTEN = tuple(
-    c.name
-    for c in _TABLE.columns
-    if c.name not in {"id", "handled_action", "handled_rule_id", "last_action", "last_action_at"}
-)
+_WRITTEN = tuple(c.name for c in _TABLE.columns if c.name not in {"id", *_RECORDED})
 
 
 def _on_conflict(stmt: Any, new: Any) -> Any:
     table = _TABLE
-    keep = {"id", "kind", "entity_id", *HANDLED, "last_action", "last_action_at"}
+    keep = {"id", "kind", "entity_id", *_RECORDED}
     # The stored row's values (SET reads the row as it was): a decision still equal to
     # the handled one stays out of the queue; one that differs clears the mark.
     same = and_(
@@ -335,29 +332,10 @@ def _on_conflict(stmt: Any, new: Any) -> Any:
     return stmt.on_conflict_do_update(index_elements=["kind", "entity_id"], set_=set_)
 
 
-def _plain_type(column: Any) -> Any:
-    """The column's database type without its Python-side conversion (the arrays
-    carry database values, see :func:`_as_arrays`)."""
-    t = column.type
-    if isinstance(t, TypeDecorator):
-        t = t.impl_instance
-    return t
-
-
-_PG_UPSERT: list[Any] = []
-
-
+@functools.cache
 def _pg_upsert() -> Any:
-    if not _PG_UPSERT:
-        arrays = [
-            cast_(bindparam(f"a_{name}"), ARRAY(_plain_type(_TABLE.c[name]))) for name in _WRITTEN
-        ]
-        source = func.unnest(*arrays).table_valued(*_WRITTEN).render_derived()
-        stmt = postgresql.insert(_TABLE).from_select(
-            list(_WRITTEN), select(*[source.c[name] for name in _WRITTEN])
-        )
-        _PG_UPSERT.append(_on_conflict(stmt, stmt.excluded))
-    return _PG_UPSERT[0]
+    stmt = insert_from_arrays(_TABLE, _WRITTEN)
+    return _on_conflict(stmt, stmt.excluded)
 
 
 def _as_arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -369,9 +347,6 @@ def _as_arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
         int(v * 100) if v is not None else None for v in out["a_money_at_risk_cents"]
     ]
     return out
-
-
-HANDLED = ("handled_action", "handled_rule_id")
 
 
 async def mark_handled(

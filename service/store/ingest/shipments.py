@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select
-from sqlalchemy import cast as cast_
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import TypeDecorator
 
 from service.db.base import utcnow
-from service.db.lists import dialect_of, where_text_in
+from service.db.lists import dialect_of, insert_from_arrays, where_text_in
 from service.db.models import (
     Order,
     Shipment,
@@ -161,26 +158,13 @@ async def add_events(
 
 
 _EVENT_COLUMNS = ("shop_id", "shipment_id", "at", "kind", "place", "created_at", "updated_at")
-_PG_INSERT: list[Any] = []
 
 
+@functools.cache
 def _pg_insert_events() -> Any:
-    """The events as one array per column (``unnest``): a statement of seven
-    parameters, built once, where a multi-row ``VALUES`` bound and type-processed
-    seven per event."""
-    if not _PG_INSERT:
-        table = cast(Table, TrackingEvent.__table__)
-        arrays = []
-        for name in _EVENT_COLUMNS:
-            t = table.c[name].type
-            plain = t.impl_instance if isinstance(t, TypeDecorator) else t
-            arrays.append(cast_(bindparam(f"a_{name}"), ARRAY(plain)))
-        source = func.unnest(*arrays).table_valued(*_EVENT_COLUMNS).render_derived()
-        stmt = postgresql.insert(table).from_select(
-            list(_EVENT_COLUMNS), select(*[source.c[name] for name in _EVENT_COLUMNS])
-        )
-        _PG_INSERT.append(stmt.on_conflict_do_nothing())
-    return _PG_INSERT[0]
+    """The events as one array per column (see ``insert_from_arrays``)."""
+    table = cast(Table, TrackingEvent.__table__)
+    return insert_from_arrays(table, _EVENT_COLUMNS).on_conflict_do_nothing()
 
 
 def _event_arrays(values: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
