@@ -6,10 +6,12 @@ translate into these, and nothing here knows about either of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+from service.decision.fastinit import fast_init
 
 
 class Platform(StrEnum):
@@ -98,6 +100,7 @@ class EvidenceKind(StrEnum):
     CARRIER_CONFIRMATION = "CARRIER_CONFIRMATION"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TrackingEvent:
     at: datetime
@@ -105,6 +108,7 @@ class TrackingEvent:
     place: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderFacts:
     order_number: str
@@ -126,6 +130,7 @@ class OrderFacts:
     destination_city: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ShipmentFacts:
     carrier: str | None = None
@@ -142,6 +147,7 @@ class ShipmentFacts:
     recorded_weight_g: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RefundFacts:
     refund_number: str
@@ -160,6 +166,7 @@ class RefundFacts:
     return_to_wrong_address: bool = False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ExemptionFacts:
     """A force-majeure exemption the platform granted (004 §4, 免考核): logistics
@@ -174,6 +181,7 @@ class ExemptionFacts:
     ends_at: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CaseFacts:
     """Everything known about one after-sales case."""
@@ -183,6 +191,6 @@ class CaseFacts:
     refund: RefundFacts | None = None
     inquiry: Inquiry | None = None
     # Evidence the merchant already holds (records, signature proof, chat...).
-    merchant_evidence: frozenset[EvidenceKind] = field(default_factory=frozenset)
+    merchant_evidence: frozenset[EvidenceKind] = frozenset()
     # The exemption covering this case's parcel (see service.decision.exemptions), if any.
     exemption: ExemptionFacts | None = None
