@@ -211,11 +211,20 @@ async def _load(url: str, n: int) -> tuple[str, datetime]:
         await conn.execute(
             update(CaseState).where(CaseState.order_id <= stale).values(stale_at=case_state.EPOCH)
         )
-    refresher = Refresher(sessionmaker, outdated=False)
+    refresher = Refresher(sessionmaker, outdated=False, lanes=settings.refresher_lanes)
     started = time.perf_counter()
     orders = await refresher.run_once()
     took = time.perf_counter() - started
-    print(f"refresher: {orders} stale orders in {took:.2f} s = {orders / took:.0f} orders/s")
+    async with engine.connect() as conn:
+        cases = (
+            await conn.execute(
+                text("SELECT count(*) FROM case_states WHERE order_id <= :n"), {"n": stale}
+            )
+        ).scalar_one()
+    print(
+        f"refresher ({refresher.lanes} lanes): {orders} stale orders ({cases} cases) in"
+        f" {took:.2f} s = {orders / took:.0f} orders/s, {cases / took:.0f} cases/s"
+    )
     await engine.dispose()
     return token, now
 

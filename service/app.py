@@ -104,7 +104,7 @@ def create_app(
         # ones they meet anyway, so this only keeps reads from paying for it).
         background: asyncio.Task[None] | None = None
         if settings.refresh_interval_s > 0:
-            refresher = Refresher(sessionmaker)
+            refresher = Refresher(sessionmaker, lanes=settings.refresher_lanes)
             background = asyncio.create_task(refresher.run_forever(settings.refresh_interval_s))
         purger = start_purging(sessionmaker, settings.idempotency_purge_interval_s)
         # Webhooks go out from here too, so one `aftersales serve` is a whole setup.

@@ -243,7 +243,7 @@ def _refresh(args: argparse.Namespace, settings: Settings) -> int:
             sessionmaker = create_sessionmaker(engine)
             if args.all:
                 return await refresh_all(sessionmaker, progress)
-            return await Refresher(sessionmaker).run_once()
+            return await Refresher(sessionmaker, lanes=settings.refresher_lanes).run_once()
         finally:
             await engine.dispose()
 

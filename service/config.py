@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         le=3600,
         description="seconds between the server's case-state refresh passes (0: none)",
     )
+    refresh_lanes: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="refresh batches in flight at once on PostgreSQL (SQLite takes one):"
+        " one batch computes while another waits for the database",
+    )
     gc_freeze: bool = Field(
         default=True,
         description="once started, keep the objects alive then out of the garbage collector's"
@@ -190,6 +197,12 @@ class Settings(BaseSettings):
     @property
     def dialect(self) -> str:
         return SUPPORTED_DRIVERS[self.url.drivername]
+
+    @property
+    def refresher_lanes(self) -> int:
+        """Batches a refresher keeps in flight: SQLite has no SKIP LOCKED to share
+        the stale rows between them, and writes one transaction at a time anyway."""
+        return self.refresh_lanes if self.dialect == "postgresql" else 1
 
     @property
     def graphiql(self) -> bool:

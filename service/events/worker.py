@@ -42,7 +42,8 @@ class Worker:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.deliverer = Deliverer(sessionmaker, settings, clock=clock)
-        self.refresher = Refresher(sessionmaker, clock=clock) if refresh else None
+        lanes = settings.refresher_lanes
+        self.refresher = Refresher(sessionmaker, clock=clock, lanes=lanes) if refresh else None
         self.last_pass = time.monotonic()
 
     async def run_pass(self) -> int:

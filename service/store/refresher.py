@@ -69,13 +69,23 @@ class Refresher:
     outdated: bool = True
     processed: list[int] = field(default_factory=list, repr=False)
     keep_ids: bool = False
+    # Batches in flight at once (PostgreSQL only: SKIP LOCKED gives each its own rows).
+    # A batch spends about a quarter of its time waiting for the database; a second
+    # one computes meanwhile.
+    lanes: int = 1
 
     async def run_batch(self) -> int:
         """One batch in one transaction; the number of orders recomputed."""
+        outdated = self.outdated
+        n = await self._batch(outdated)
+        if outdated and not n:
+            self.outdated = False
+        return n
+
+    async def _batch(self, outdated: bool) -> int:
         async with self.sessionmaker() as session:
             await begin_write(session)
             now = self.clock()
-            outdated = self.outdated
 
             def work(s: Session) -> list[int]:
                 ids = claim(s, now, self.batch, outdated)
@@ -83,23 +93,27 @@ class Refresher:
 
             done = await session.run_sync(work)
             await session.commit()
-        if outdated and not done:
-            self.outdated = False
         if self.keep_ids:
             self.processed += done
         return len(done)
+
+    async def _lane(self, outdated: bool) -> int:
+        total = 0
+        while n := await self._batch(outdated):
+            total += n
+        return total
 
     async def run_once(self) -> int:
         """Batches until nothing stale is left; the number of orders recomputed."""
         total = 0
         while True:
             outdated = self.outdated
-            n = await self.run_batch()
-            total += n
-            if n == 0 and not outdated:
+            lanes = await asyncio.gather(*(self._lane(outdated) for _ in range(self.lanes)))
+            total += sum(lanes)
+            if not outdated:
                 return total
-            if n == 0:
-                continue  # the outdated pass is over; now the time-stale rows
+            # The outdated pass is over (every lane found none); now the time-stale rows.
+            self.outdated = False
 
     async def run_forever(self, interval_s: float) -> None:
         """The server's background task: a pass every ``interval_s`` seconds."""

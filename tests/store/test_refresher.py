@@ -136,6 +136,38 @@ async def test_two_refreshers_never_process_the_same_order(
     assert all(s.stale_at != case_state.EPOCH for s in await _states(session))
 
 
+async def test_lanes_share_outdated_then_stale_orders_once_each(
+    session: AsyncSession, engine: AsyncEngine
+) -> None:
+    # given orders computed by older rules, and others past their stale_at
+    await _arrange(session, n=60)
+    await session.execute(
+        update(CaseState).where(CaseState.order_id % 2 == 0).values(rules_version="older")
+    )
+    await session.execute(
+        update(CaseState).where(CaseState.order_id % 2 == 1).values(stale_at=case_state.EPOCH)
+    )
+    await session.commit()
+
+    # when one refresher works with three batches in flight
+    worker = Refresher(
+        create_sessionmaker(engine),
+        batch=4,
+        clock=_at(NOW),  # type: ignore[arg-type]
+        keep_ids=True,
+        lanes=3,
+    )
+    done = await worker.run_once()
+
+    # then every order was recomputed exactly once, outdated ones and stale ones alike
+    assert sorted(worker.processed) == sorted(set(worker.processed))
+    assert done == len(worker.processed) == 60
+    states = await _states(session)
+    assert all(s.rules_version == case_state.RULES_VERSION for s in states)
+    assert all(s.stale_at != case_state.EPOCH for s in states)
+    assert worker.outdated is False
+
+
 async def test_refresh_all_fills_orders_loaded_by_sql(
     session: AsyncSession, engine: AsyncEngine
 ) -> None:
