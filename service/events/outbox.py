@@ -11,6 +11,8 @@ a retried transaction) from writing the same event again.
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -18,10 +20,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from service.db.lists import dialect_of, ids_in
+from service.db.lists import dialect_of, ids_in, insert_from_arrays
 from service.db.models import CaseEvent, CaseState, WebhookDelivery, WebhookEndpoint
 from service.decision.outcome import DeadlineKind
 from service.events import types
@@ -148,6 +150,17 @@ def record(
     write(session, events_for(old, rows, now, windows), now)
 
 
+_EVENT_COLUMNS = ("uid", "shop_id", "type", "dedup_key", "case_key", "payload", "created_at")
+
+
+@functools.cache
+def _pg_insert_events() -> Any:
+    table = cast(Table, CaseEvent.__table__)
+    stmt = insert_from_arrays(table, _EVENT_COLUMNS)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["dedup_key"])
+    return stmt.returning(table.c.id, table.c.dedup_key)
+
+
 def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list[int]:
     """Insert events (skipping ones already written) and their deliveries; the ids
     of the events inserted."""
@@ -157,10 +170,18 @@ def write(session: Session, events: list[dict[str, Any]], now: datetime) -> list
     # actually inserted (returned) get deliveries.
     table = cast(Table, CaseEvent.__table__)
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
     by_key = {ev["dedup_key"]: ev for ev in events}
-    got = session.execute(stmt.returning(table.c.id, table.c.dedup_key), list(by_key.values()))
+    if dialect == "postgresql":
+        # One array per column (see insert_from_arrays): an executemany INSERT of a
+        # batch's events was bound one parameter at a time.
+        values = list(by_key.values())
+        arrays = {f"a_{name}": [ev[name] for ev in values] for name in _EVENT_COLUMNS}
+        # Stored as the JSON column would store them (SQLAlchemy's json.dumps).
+        arrays["a_payload"] = [json.dumps(p) for p in arrays["a_payload"]]
+        got = session.execute(_pg_insert_events(), arrays)
+    else:
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+        got = session.execute(stmt.returning(table.c.id, table.c.dedup_key), list(by_key.values()))
     inserted = [(row.id, by_key[row.dedup_key]) for row in got]
     if not inserted:
         return []
