@@ -1,0 +1,214 @@
+"""Variable coercion by plans (service.graphql.coercion) gives what graphql-core's own
+coercion gives, valid or not, for every input type of the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+    Undefined,
+    graphql_sync,
+)
+from graphql.execution import values
+from graphql.language.parser import MAX_NESTING_DEPTH
+from graphql.utilities.coerce_input_value import coerce_input_value as generic_coerce
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.graphql import coercion
+from service.graphql.schema import build_schema
+
+schema = build_schema()
+
+# Values a client might send for a scalar, valid for some scalars and not others.
+SCALAR_SAMPLES = (
+    "2026-12-01T10:00:00+08:00",
+    "2026-12-01T10:00:00",
+    "9999-12-31T23:59:59Z",
+    "12.50",
+    "12.505",
+    "-1",
+    "1e400",
+    "PDD",
+    "",
+    "\ud800",
+    0,
+    7,
+    2**40,
+    1.5,
+    True,
+    None,
+)
+
+JUNK = st.one_of(
+    st.none(),
+    st.just(Undefined),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.floats(allow_nan=False),
+    st.text(max_size=4),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+def _values(type_: GraphQLInputType, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Plausible and broken values of ``type_``."""
+    if isinstance(type_, GraphQLNonNull):
+        return st.one_of(_values(type_.of_type, depth), st.none())
+    if depth > 4:
+        return JUNK
+    if isinstance(type_, GraphQLList):
+        item = _values(type_.of_type, depth + 1)
+        return st.one_of(st.lists(item, max_size=3), item, st.none())
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = {name: _values(f.type, depth + 1) for name, f in type_.fields.items()}
+        plausible = st.fixed_dictionaries({}, optional=fields)
+        extra = st.builds(lambda d, k: {**d, k: 1}, plausible, st.sampled_from(["bogus", "id"]))
+        return st.one_of(plausible, plausible, extra, JUNK)
+    if isinstance(type_, GraphQLEnumType):
+        return st.one_of(st.sampled_from(list(type_.values)), JUNK)
+    assert isinstance(type_, GraphQLScalarType)
+    return st.one_of(st.sampled_from(SCALAR_SAMPLES), JUNK)
+
+
+def _input_types() -> list[GraphQLInputType]:
+    found: list[GraphQLInputType] = []
+    for t in schema._schema.type_map.values():
+        if isinstance(t, GraphQLInputObjectType) and not t.name.startswith("__"):
+            found += [t, GraphQLNonNull(t), GraphQLList(GraphQLNonNull(t))]
+    return found
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is Undefined or b is Undefined:
+        return a is b
+    return type(a) is type(b) and repr(a) == repr(b)
+
+
+INPUT_TYPES = _input_types()
+
+
+def test_the_schema_has_input_types_to_compare() -> None:
+    names = {getattr(t, "name", "") for t in INPUT_TYPES}
+    assert {"CaseInput", "OrderInput", "UpsertOrdersInput"} <= names
+
+
+@pytest.mark.parametrize("type_", INPUT_TYPES, ids=str)
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_planned_coercion_matches_graphql_core(
+    type_: GraphQLInputType, data: st.DataObject
+) -> None:
+    value = data.draw(_values(type_))
+    planned = coercion.coerce_input_value(value, type_)
+    generic = generic_coerce(value, type_)
+    assert _same(planned, generic), (value, planned, generic)
+    too_deep = coercion.input_is_nested_too_deeply(value, type_)
+    assert too_deep == coercion._generic_too_deep(value, type_)
+
+
+def test_a_valid_batch_is_coerced_as_graphql_core_coerces_it() -> None:
+    order_input = schema._schema.type_map["OrderInput"]
+    batch = [
+        {
+            "orderNumber": f"PO-{i}",
+            "platform": "PDD",
+            "amount": "19.90",
+            "status": "SHIPPED",
+            "confirmedAt": "2026-12-01T10:00:00+08:00",
+        }
+        for i in range(3)
+    ]
+    list_type = GraphQLNonNull(GraphQLList(GraphQLNonNull(order_input)))  # type: ignore[type-var]
+    planned = coercion.coerce_input_value(batch, list_type)
+    assert planned is not Undefined and len(planned) == 3
+    assert _same(planned, generic_coerce(batch, list_type))
+    # and one bad field makes the whole value invalid, as graphql-core has it
+    batch[1]["amount"] = "cheap"
+    assert coercion.coerce_input_value(batch, list_type) is Undefined
+
+
+def _self_containing() -> GraphQLInputObjectType:
+    node: GraphQLInputObjectType = GraphQLInputObjectType(
+        "Node", lambda: {"value": GraphQLInputField(GraphQLInt), "next": GraphQLInputField(node)}
+    )
+    return node
+
+
+def test_a_type_that_contains_itself_is_coerced_and_checked_by_the_value() -> None:
+    node = _self_containing()
+    shallow = {"value": 1, "next": {"value": 2, "next": None}}
+    assert _same(coercion.coerce_input_value(shallow, node), generic_coerce(shallow, node))
+    deep: dict[str, Any] = {"value": 0}
+    for i in range(MAX_NESTING_DEPTH + 5):
+        deep = {"value": i, "next": deep}
+    assert coercion.input_is_nested_too_deeply(deep, node)
+    assert not coercion.input_is_nested_too_deeply(shallow, node)
+
+
+def test_a_type_nested_deeper_than_the_limit_is_checked_by_the_value() -> None:
+    deep: GraphQLInputType = GraphQLString
+    for _ in range(MAX_NESTING_DEPTH + 2):
+        deep = GraphQLList(deep)
+    value: Any = "x"
+    for _ in range(MAX_NESTING_DEPTH + 2):
+        value = [value]
+    assert coercion.input_is_nested_too_deeply(value, deep)
+    # a lone value counts as a list of one at every level, as graphql-core counts it
+    for v in ("flat", [["two levels"]], value):
+        assert coercion.input_is_nested_too_deeply(v, deep) == coercion._generic_too_deep(v, deep)
+
+
+def _errors(s: GraphQLSchema, doc: str, variables: dict[str, Any]) -> list[str]:
+    result = graphql_sync(s, doc, variable_values=variables)
+    return sorted(e.message for e in result.errors or [])
+
+
+def test_errors_are_still_graphql_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a schema of its own, with an input type that contains itself
+    node = _self_containing()
+    query = GraphQLObjectType(
+        "Query",
+        {
+            "first": GraphQLField(
+                GraphQLInt,
+                args={"n": GraphQLArgument(GraphQLNonNull(GraphQLList(GraphQLNonNull(node))))},
+                resolve=lambda _root, _info, n: n[0]["value"],
+            )
+        },
+    )
+    s = GraphQLSchema(query)
+    doc = "query Q($n: [Node!]!) { first(n: $n) }"
+    ok = graphql_sync(s, doc, variable_values={"n": [{"value": 3}]})
+    assert ok.errors is None and ok.data == {"first": 3}
+    cases: list[dict[str, Any]] = [
+        {"n": [{"value": 1}, {"value": "three", "bogus": 1}]},
+        {"n": [None]},
+        {"n": {"value": 1, "next": {"value": 2.5}}},
+        {},
+    ]
+    planned = [_errors(s, doc, v) for v in cases]
+    assert all(planned)
+    # the same requests through graphql-core's own coercion
+    monkeypatch.setattr(values, "coerce_input_value", coercion._generic_coerce)
+    monkeypatch.setattr(values, "input_is_nested_too_deeply", coercion._generic_too_deep)
+    assert planned == [_errors(s, doc, v) for v in cases]
