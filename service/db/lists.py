@@ -9,12 +9,13 @@ SQLite has no arrays and keeps the expanding ``IN``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Dialect,
     Select,
     String,
     Table,
@@ -80,4 +81,30 @@ def insert_from_arrays(table: Table, names: Sequence[str]) -> postgresql.Insert:
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return postgresql.insert(table).from_select(
         list(names), select(*[source.c[name] for name in names])
+    )
+
+
+def orm_insert_from_arrays(
+    model: type[Any], names: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
+) -> postgresql.Insert:
+    """:func:`insert_from_arrays` into a mapped class, for ``RETURNING`` its objects,
+    with ``rows`` (values by column name) bound as one array per column.
+
+    An ORM ``INSERT`` takes its parameters as rows, not as the statement's own bound
+    parameters, so the arrays are bound into the statement here; it still compiles
+    once (the cache key leaves the values out). Each value goes through its column's
+    type decorator, as a row-by-row insert would send it.
+    """
+    table = cast(Table, model.__table__)
+    arrays = []
+    for name in names:
+        t = table.c[name].type
+        column = [row[name] for row in rows]
+        if isinstance(t, TypeDecorator):
+            column = [t.process_bind_param(v, dialect) for v in column]
+            t = t.impl_instance
+        arrays.append(cast_(bindparam(f"a_{name}", column, type_=ARRAY(t)), ARRAY(t)))
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    return postgresql.insert(model).from_select(
+        [table.c[name] for name in names], select(*[source.c[name] for name in names])
     )
