@@ -9,6 +9,7 @@ request is checked once, up front: literals in the document by a validation rule
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -43,9 +44,23 @@ class NoUnstorableLiterals(ValidationRule):
             self.report_error(GraphQLError(f"String literal refused: {REASON}.", node))
 
 
+def _surely_storable(value: object) -> bool:
+    """True when no string in ``value`` can be unstorable: one search of the value as
+    JSON (the C encoder), where walking a 500-row batch string by string took a few
+    milliseconds. False means "walk it": a NUL is escaped in JSON, so the escape is
+    looked for, and a string that merely spells the escape is walked too."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return False
+    return _UNSTORABLE.search(text) is None and "\\u0000" not in text
+
+
 def unstorable_variable(variables: dict[str, Any] | None) -> GraphQLError | None:
     """The request error for the first variable holding unstorable text, or None."""
     for name, value in (variables or {}).items():
+        if _surely_storable(value):
+            continue
         where = unstorable_path(value, name)
         if where is not None:
             return GraphQLError(
