@@ -45,9 +45,21 @@ Coerce = Callable[[Any], Any]
 _generic_coerce = values.coerce_input_value  # type: ignore[attr-defined]
 _generic_too_deep = values.input_is_nested_too_deeply
 
-# Keyed by the type object: a schema's types live as long as the schema.
-_plans: dict[int, tuple[GraphQLInputType, Coerce]] = {}
-_depths: dict[int, tuple[GraphQLInputType, int | None]] = {}
+# Keyed by the type's shape: its wrappers and its named type's identity. A variable's
+# type is built anew for every request (``[OrderInput!]!`` as fresh wrapper objects), so
+# the wrappers' own identities would make a plan per request and keep them all; the
+# named types live as long as the schema, and are kept with the plan to check the id.
+_Key = tuple[str, int]
+_plans: dict[_Key, tuple[GraphQLInputType, Coerce]] = {}
+_depths: dict[_Key, tuple[GraphQLInputType, int | None]] = {}
+
+
+def _key(type_: GraphQLInputType) -> tuple[_Key, GraphQLInputType]:
+    wrappers = []
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        wrappers.append("!" if isinstance(type_, GraphQLNonNull) else "[")
+        type_ = type_.of_type
+    return ("".join(wrappers), id(type_)), type_
 
 
 def coerce_input_value(input_value: Any, type_: GraphQLInputType) -> Any:
@@ -71,16 +83,17 @@ def install() -> None:
 
 
 def _plan(type_: GraphQLInputType) -> Coerce:
-    found = _plans.get(id(type_))
-    if found is not None and found[0] is type_:
+    key, named = _key(type_)
+    found = _plans.get(key)
+    if found is not None and found[0] is named:
         return found[1]
     # A type that contains itself reaches its own plan through this cell before the
     # plan is built.
     cell: list[Coerce] = []
-    _plans[id(type_)] = (type_, lambda v: cell[0](v))
+    _plans[key] = (named, lambda v: cell[0](v))
     plan = _build(type_)
     cell.append(plan)
-    _plans[id(type_)] = (type_, plan)
+    _plans[key] = (named, plan)
     return plan
 
 
@@ -195,11 +208,12 @@ def _depth(type_: GraphQLInputType) -> int | None:
     """How deep a value of ``type_`` can nest, counted as graphql-core's check counts
     (a level per list and per input object field); None when the type contains
     itself, so that only the value bounds it."""
-    found = _depths.get(id(type_))
-    if found is not None and found[0] is type_:
+    key, named = _key(type_)
+    found = _depths.get(key)
+    if found is not None and found[0] is named:
         return found[1]
     depth = _measure(type_, set())
-    _depths[id(type_)] = (type_, depth)
+    _depths[key] = (named, depth)
     return depth
 
 

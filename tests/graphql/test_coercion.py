@@ -212,3 +212,20 @@ def test_errors_are_still_graphql_cores(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(values, "coerce_input_value", coercion._generic_coerce)
     monkeypatch.setattr(values, "input_is_nested_too_deeply", coercion._generic_too_deep)
     assert planned == [_errors(s, doc, v) for v in cases]
+
+
+def test_a_variable_type_built_per_request_reuses_one_plan() -> None:
+    # graphql-core builds a variable's type (its wrappers) anew for every request
+    order_input = schema._schema.type_map["OrderInput"]
+    value = [{"orderNumber": "PO-1"}]
+
+    def fresh() -> GraphQLInputType:
+        return GraphQLNonNull(GraphQLList(GraphQLNonNull(order_input)))
+
+    coercion.coerce_input_value(value, fresh())
+    coercion.input_is_nested_too_deeply(value, fresh())
+    plans, depths = len(coercion._plans), len(coercion._depths)
+    for _ in range(20):
+        coercion.coerce_input_value(value, fresh())
+        coercion.input_is_nested_too_deeply(value, fresh())
+    assert (len(coercion._plans), len(coercion._depths)) == (plans, depths)
