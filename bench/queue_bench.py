@@ -186,7 +186,7 @@ async def _load(url: str, n: int) -> tuple[str, datetime]:
         if any(done >= m > done - 2000 for m in marks) or done == total:
             print(f"  refresh --all: {done}/{total} orders ({done / seconds:.0f}/s)", flush=True)
 
-    done = await refresh_all(sessionmaker, progress)
+    done = await refresh_all(sessionmaker, progress, lanes=settings.refresher_lanes)
     took = time.perf_counter() - started
     print(f"refresh --all: {done} orders in {took:.1f} s = {done / took:.0f} orders/s")
     # Autovacuum would get there too; without fresh statistics the planner misjudges the

@@ -242,7 +242,7 @@ def _refresh(args: argparse.Namespace, settings: Settings) -> int:
         try:
             sessionmaker = create_sessionmaker(engine)
             if args.all:
-                return await refresh_all(sessionmaker, progress)
+                return await refresh_all(sessionmaker, progress, lanes=settings.refresher_lanes)
             return await Refresher(sessionmaker, lanes=settings.refresher_lanes).run_once()
         finally:
             await engine.dispose()

@@ -134,33 +134,45 @@ async def refresh_all(
     progress: Callable[[int, int, float], None] | None = None,
     batch: int = 2000,
     clock: Callable[[], datetime] = _utcnow,
+    lanes: int = 1,
 ) -> int:
     """Recompute every order of every shop (after a bulk load by SQL); calls
-    ``progress(done, total, seconds)`` after each batch. Returns the orders done."""
+    ``progress(done, total, seconds)`` after each batch. Returns the orders done.
+
+    ``lanes`` batches are in flight at once, each on its own range of ids (see
+    :attr:`Refresher.lanes`)."""
     async with sessionmaker() as session:
         total = int((await session.execute(select(func.count()).select_from(Order))).scalar_one())
     done = 0
     last = 0
     started = time.monotonic()
-    while True:
-        async with sessionmaker() as session:
-            ids = list(
-                (
-                    await session.execute(
-                        select(Order.id).where(Order.id > last).order_by(Order.id).limit(batch)
-                    )
-                ).scalars()
-            )
-            if not ids:
-                await _analyze_states(session)
-                return done
-            await begin_write(session)
-            await session.run_sync(case_state.refresh_orders, ids, clock())
-            await session.commit()
-        done += len(ids)
-        last = ids[-1]
-        if progress is not None:
-            progress(done, total, time.monotonic() - started)
+    # One lane at a time takes the next range, so the ranges never overlap.
+    taking = asyncio.Lock()
+
+    async def next_ids() -> list[int]:
+        nonlocal last
+        async with taking, sessionmaker() as session:
+            stmt = select(Order.id).where(Order.id > last).order_by(Order.id).limit(batch)
+            ids = list((await session.execute(stmt)).scalars())
+        if ids:
+            last = ids[-1]
+        return ids
+
+    async def lane() -> None:
+        nonlocal done
+        while ids := await next_ids():
+            async with sessionmaker() as session:
+                await begin_write(session)
+                await session.run_sync(case_state.refresh_orders, ids, clock())
+                await session.commit()
+            done += len(ids)
+            if progress is not None:
+                progress(done, total, time.monotonic() - started)
+
+    await asyncio.gather(*(lane() for _ in range(lanes)))
+    async with sessionmaker() as session:
+        await _analyze_states(session)
+    return done
 
 
 async def _analyze_states(session: AsyncSession) -> None:

@@ -168,44 +168,55 @@ async def test_lanes_share_outdated_then_stale_orders_once_each(
     assert worker.outdated is False
 
 
+@pytest.mark.parametrize("lanes", [1, 2])
 async def test_refresh_all_fills_orders_loaded_by_sql(
-    session: AsyncSession, engine: AsyncEngine
+    session: AsyncSession, engine: AsyncEngine, lanes: int
 ) -> None:
-    # given an order inserted by plain SQL: no state row
+    # given orders inserted by plain SQL: no state rows
     shop = await make_shop(session)
     await session.commit()
     await session.execute(
-        insert(Order.__table__).values(  # type: ignore[arg-type]
-            shop_id=shop.id,
-            order_number="BULK-1",
-            platform=Platform.PDD.value,
-            amount_cents=Decimal("10.00"),
-            status=OrderStatus.AWAITING_SHIPMENT.value,
-            confirmed_at=NOW - timedelta(hours=60),
-            group_formed_at=NOW - timedelta(hours=60),
-            can_fulfil=True,
-            return_address_complete=True,
-            remote_destination=False,
-            force_majeure_exempt=False,
-            created_at=NOW,
-            updated_at=NOW,
-        )
+        insert(Order.__table__),  # type: ignore[arg-type]
+        [_bulk_order(shop.id, f"BULK-{i}") for i in range(1, 6)],
     )
     await session.commit()
     assert await _states(session) == []
     seen: list[tuple[int, int]] = []
 
-    # when every case is recomputed
+    # when every case is recomputed, in batches of two, with `lanes` batches in flight
     done = await refresh_all(
         create_sessionmaker(engine),
         lambda d, t, _s: seen.append((d, t)),
+        batch=2,
         clock=_at(NOW),  # type: ignore[arg-type]
+        lanes=lanes,
     )
 
-    # then the order has its state, and progress was reported
-    assert done == 1 and seen == [(1, 1)]
-    (state,) = await _states(session)
-    assert (state.rule_id, state.overdue, state.queue_rank) == ("V3", True, 0)
+    # then every order has its state once, and progress was reported up to the total
+    assert done == 5 and len(seen) == 3 and seen[-1] == (5, 5)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    states = await _states(session)
+    orders = (await session.execute(select(Order.id))).scalars().all()
+    assert sorted(s.order_id for s in states) == sorted(orders)
+    assert {(s.rule_id, s.overdue, s.queue_rank) for s in states} == {("V3", True, 0)}
+
+
+def _bulk_order(shop_id: int, number: str) -> dict[str, object]:
+    return dict(
+        shop_id=shop_id,
+        order_number=number,
+        platform=Platform.PDD.value,
+        amount_cents=Decimal("10.00"),
+        status=OrderStatus.AWAITING_SHIPMENT.value,
+        confirmed_at=NOW - timedelta(hours=60),
+        group_formed_at=NOW - timedelta(hours=60),
+        can_fulfil=True,
+        return_address_complete=True,
+        remote_destination=False,
+        force_majeure_exempt=False,
+        created_at=NOW,
+        updated_at=NOW,
+    )
 
 
 async def test_a_read_refreshes_only_its_own_shops_stale_rows(session: AsyncSession) -> None:
