@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +30,8 @@ from service.store import case_state
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+
+T = TypeVar("T")
 
 
 def _utcnow() -> datetime:
@@ -108,7 +111,7 @@ class Refresher:
         total = 0
         while True:
             outdated = self.outdated
-            lanes = await asyncio.gather(*(self._lane(outdated) for _ in range(self.lanes)))
+            lanes = await _together([self._lane(outdated) for _ in range(self.lanes)])
             total += sum(lanes)
             if not outdated:
                 return total
@@ -127,6 +130,19 @@ class Refresher:
             except Exception:  # a bad pass must not end the task; the rows stay stale
                 log.exception("case state refresh failed")
             await asyncio.sleep(interval_s)
+
+
+async def _together(lanes: list[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run the lanes at once; when one fails, cancel the others (each rolls its batch
+    back) before raising its error, so that no lane outlives its pass."""
+    tasks = [asyncio.ensure_future(lane) for lane in lanes]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def refresh_all(
@@ -169,7 +185,7 @@ async def refresh_all(
             if progress is not None:
                 progress(done, total, time.monotonic() - started)
 
-    await asyncio.gather(*(lane() for _ in range(lanes)))
+    await _together([lane() for _ in range(lanes)])
     async with sessionmaker() as session:
         await _analyze_states(session)
     return done

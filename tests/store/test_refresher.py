@@ -168,6 +168,42 @@ async def test_lanes_share_outdated_then_stale_orders_once_each(
     assert worker.outdated is False
 
 
+async def test_a_failing_lane_stops_the_pass_and_its_sibling(
+    session: AsyncSession, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given many stale orders, and a recomputation that fails on its second batch
+    await _arrange(session, n=30)
+    await session.execute(update(CaseState).values(stale_at=case_state.EPOCH))
+    await session.commit()
+    real = case_state.refresh_orders
+    calls: list[int] = []
+
+    def failing(*args: object, **kwargs: object) -> list[int]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("lost the database")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(case_state, "refresh_orders", failing)
+
+    # when a refresher with two lanes makes a pass
+    worker = Refresher(
+        create_sessionmaker(engine),
+        batch=3,
+        clock=_at(NOW),  # type: ignore[arg-type]
+        outdated=False,
+        lanes=2,
+    )
+    with pytest.raises(RuntimeError, match="lost the database"):
+        await worker.run_once()
+
+    # then the error is the lane's own, and no lane goes on once the pass has failed
+    after = len(calls)
+    await asyncio.sleep(0.2)
+    assert len(calls) == after
+    assert any(s.stale_at == case_state.EPOCH for s in await _states(session))
+
+
 @pytest.mark.parametrize("lanes", [1, 2])
 async def test_refresh_all_fills_orders_loaded_by_sql(
     session: AsyncSession, engine: AsyncEngine, lanes: int
