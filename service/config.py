@@ -83,8 +83,7 @@ class Settings(BaseSettings):
     gc_freeze: bool = Field(
         default=True,
         description="once started, keep the objects alive then out of the garbage collector's"
-        " full passes (gc.freeze), and make full passes ten times rarer: removes a pause of"
-        " ~150 ms every few thousand requests",
+        " full passes (gc.freeze): removes a pause of ~150 ms every few thousand requests",
     )
     token_cache_ttl_s: float = Field(
         default=30.0,
