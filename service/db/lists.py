@@ -78,9 +78,16 @@ def insert_from_arrays(table: Table, names: Sequence[str]) -> postgresql.Insert:
         t = table.c[name].type
         plain = t.impl_instance if isinstance(t, TypeDecorator) else t
         arrays.append(cast_(bindparam(f"a_{name}"), ARRAY(plain)))
+    return _insert_unnest(postgresql.insert(table), table, names, arrays)
+
+
+def _insert_unnest(
+    insert: postgresql.Insert, table: Table, names: Sequence[str], arrays: Sequence[Any]
+) -> postgresql.Insert:
+    """``insert`` of ``names`` from ``unnest(arrays)``, one array per name."""
     source = func.unnest(*arrays).table_valued(*names).render_derived()
-    return postgresql.insert(table).from_select(
-        list(names), select(*[source.c[name] for name in names])
+    return insert.from_select(
+        [table.c[name] for name in names], select(*[source.c[name] for name in names])
     )
 
 
@@ -104,7 +111,4 @@ def orm_insert_from_arrays(
             column = [t.process_bind_param(v, dialect) for v in column]
             t = t.impl_instance
         arrays.append(cast_(bindparam(f"a_{name}", column, type_=ARRAY(t)), ARRAY(t)))
-    source = func.unnest(*arrays).table_valued(*names).render_derived()
-    return postgresql.insert(model).from_select(
-        [table.c[name] for name in names], select(*[source.c[name] for name in names])
-    )
+    return _insert_unnest(postgresql.insert(model), table, names, arrays)

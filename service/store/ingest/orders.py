@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,38 +145,33 @@ async def _write(
         for o in orders
     ]
     columns = [Order.__table__.c[Order.__mapper__.attrs[a].columns[0].name] for a in _ORDER_FIELDS]
+
+    def upsert(stmt: Any) -> Any:
+        return stmt.on_conflict_do_update(
+            index_elements=[Order.shop_id, Order.order_number],
+            set_={c.name: stmt.excluded[c.name] for c in [*columns, Order.__table__.c.updated_at]},
+        )
+
     # populate_existing: orders the checks above loaded get the values just written.
     options = {"populate_existing": True}
     if dialect_of(session) == "postgresql":
         # One array per column: SQLAlchemy's "insertmanyvalues" bound and processed
-        # the 500 rows' parameters one by one, a tenth of the batch.
-        names = [c.name for c in columns]
-        by_column = [
-            {"shop_id": shop_id, "order_number": o.order_number, "created_at": now}
-            | {"updated_at": now}
-            | {name: row[attr] for name, attr in zip(names, _ORDER_FIELDS, strict=True)}
-            for o, row in zip(orders, values, strict=True)
-        ]
-        head = ["shop_id", "order_number", "created_at", "updated_at"]
+        # the 500 rows' parameters one by one, a tenth of the batch. The arrays are
+        # named by column ("amount" is stored as "amount_cents").
+        column_of = {a: c.name for a, c in zip(_ORDER_FIELDS, columns, strict=True)}
+        by_column = [{column_of.get(k, k): v for k, v in row.items()} for row in values]
         dialect = session.get_bind().dialect
-        pg = orm_insert_from_arrays(Order, [*head, *names], by_column, dialect)
-        pg = pg.on_conflict_do_update(
-            index_elements=[Order.shop_id, Order.order_number],
-            set_={c.name: pg.excluded[c.name] for c in [*columns, Order.__table__.c.updated_at]},
-        )
-        rows = (await session.scalars(pg.returning(Order), execution_options=options)).all()
+        stmt = upsert(orm_insert_from_arrays(Order, list(by_column[0]), by_column, dialect))
+        rows = (await session.scalars(stmt.returning(Order), execution_options=options)).all()
     else:
         # The rows go as parameters, not as .values(): the statement then compiles once
         # and is cached (SQLAlchemy's "insertmanyvalues" still sends one multi-row
         # INSERT), where 500 rows of literal VALUES took longer to compile than to run.
-        stmt = dialect_insert(session, Order)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[Order.shop_id, Order.order_number],
-            set_={c.name: stmt.excluded[c.name] for c in [*columns, Order.__table__.c.updated_at]},
-        )
         rows = (
             await session.scalars(
-                stmt.returning(Order, sort_by_parameter_order=True),
+                upsert(dialect_insert(session, Order)).returning(
+                    Order, sort_by_parameter_order=True
+                ),
                 values,
                 execution_options=options,
             )
