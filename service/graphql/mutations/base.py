@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from service.db.engine import begin_write
-from service.db.errors import is_unique_violation
+from service.db.errors import is_transient_conflict, is_unique_violation
 from service.db.models import Order
 from service.graphql.context import Info
 from service.graphql.errors import PermissionDenied, UserError, UserErrorCode, UserInputError
@@ -30,8 +30,9 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-# A work that loses a race on a unique key is done again; a second loss in a row is
-# reported as CONFLICT (retryable) rather than retried without end.
+# A work that loses a race on a unique key, or that PostgreSQL fails to break a deadlock,
+# is done again; a second loss in a row is reported as CONFLICT (retryable) rather than
+# retried without end.
 WRITE_ATTEMPTS = 2
 
 INPUT = ("input",)
@@ -76,13 +77,21 @@ async def run(
             forget_cached_reads(info)
             log.info("unique key taken by a concurrent write; attempt %d", attempt)
             continue
+        except DBAPIError as exc:
+            # PostgreSQL broke a deadlock (or a serialization conflict) by failing this
+            # work; the savepoint is rolled back, and the work is done again.
+            if not is_transient_conflict(exc):
+                raise
+            forget_cached_reads(info)
+            log.info("transaction failed for a concurrent one's sake; attempt %d", attempt)
+            continue
         forget_cached_reads(info)
         return result, []
     return None, [
         UserError(
             field=None,
             code=UserErrorCode.CONFLICT,
-            message="concurrent writes kept taking the same keys; nothing was written, retry",
+            message="concurrent writes kept conflicting with this one; nothing was written, retry",
         )
     ]
 
