@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from service.db.engine import begin_write
+from service.db.errors import is_transient_conflict
 from service.db.models import CaseState, Order
 from service.store import case_state
 
@@ -204,12 +206,36 @@ async def _analyze_states(session: AsyncSession) -> None:
         await session.commit()
 
 
+# A read that meets stale states recomputes them before answering; PostgreSQL may fail
+# that work to break a deadlock with the refresher or a policy change, and a read has no
+# CONFLICT to answer, so it tries again (a third loss is a real fault, and is raised).
+READ_REFRESH_ATTEMPTS = 3
+
+
 async def refresh_stale(session: AsyncSession, shop_id: int, now: datetime) -> int:
     """Recompute the shop's rows that are not exact at ``now``, in the caller's
-    transaction, before it reads them; the number of orders recomputed."""
-    ids = await session.run_sync(case_state.stale_orders, shop_id, now)
-    if not ids:
-        return 0
-    await begin_write(session)
-    await session.run_sync(case_state.refresh_orders, ids, now)
-    return len(ids)
+    transaction, before it reads them; the number of orders recomputed.
+
+    On PostgreSQL the work runs in a savepoint: when it loses a deadlock (or a
+    serialization conflict) only the savepoint is rolled back, its locks go with it,
+    and the stale rows are found and recomputed again.
+    """
+    for attempt in range(1, READ_REFRESH_ATTEMPTS + 1):
+        ids = await session.run_sync(case_state.stale_orders, shop_id, now)
+        if not ids:
+            return 0
+        await begin_write(session)
+        if session.get_bind().dialect.name == "sqlite":
+            # One writer at a time: nothing to lose a deadlock to.
+            await session.run_sync(case_state.refresh_orders, ids, now)
+            return len(ids)
+        try:
+            async with session.begin_nested():
+                await session.run_sync(case_state.refresh_orders, ids, now)
+        except DBAPIError as exc:
+            if attempt == READ_REFRESH_ATTEMPTS or not is_transient_conflict(exc):
+                raise
+            log.warning("refreshing stale states lost a deadlock; trying again", exc_info=exc)
+            continue
+        return len(ids)
+    raise AssertionError("unreachable: the last attempt returns or raises")

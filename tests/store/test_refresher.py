@@ -314,3 +314,52 @@ async def test_a_full_pass_leaves_planner_statistics_for_the_states(
     rows = len(await _states(session))
     assert rows == 8
     assert (await session.execute(estimate)).scalar_one() == rows
+
+
+async def test_a_read_that_loses_a_deadlock_recomputes_again(
+    session: AsyncSession, engine: AsyncEngine, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no deadlocks")
+    # given a shop whose states are all stale, and another transaction holding its last
+    # order, as the refresher or a write would
+    shop_id = await _arrange(session)
+    await session.execute(update(CaseState).values(stale_at=case_state.EPOCH))
+    await session.commit()
+    order_ids = sorted({s.order_id for s in await _states(session)})
+    first, last = order_ids[0], order_ids[-1]
+    attempts: list[int] = []
+    real = case_state.refresh_orders
+
+    def counted(*args: object, **kwargs: object) -> list[int]:
+        attempts.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(case_state, "refresh_orders", counted)
+    lock = "SELECT id FROM orders WHERE id = :id FOR UPDATE"
+    makers = create_sessionmaker(engine)
+    async with makers() as holder, makers() as reader, makers() as watcher:
+        await holder.execute(text("SET LOCAL deadlock_timeout = '10s'"))
+        await holder.execute(text(lock), {"id": last})
+        # when a read recomputes them: it locks the orders in id order and waits at the
+        # last one, and the holder then asks for the first (a deadlock the read, the
+        # first to wait, detects and loses)
+        await reader.execute(text("SET LOCAL deadlock_timeout = '50ms'"))
+        read = asyncio.create_task(refresh_stale(reader, shop_id, NOW))
+        for _ in range(200):
+            waiting = await watcher.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            )
+            await watcher.rollback()
+            if waiting:
+                break
+            await asyncio.sleep(0.02)
+        await holder.execute(text(lock), {"id": first})
+        await holder.commit()
+        recomputed = await read
+        await reader.commit()
+
+    # then the read answered, having done the work twice, and every state is exact
+    assert recomputed == len(order_ids)
+    assert len(attempts) == 2
+    await _assert_current(session, shop_id, NOW)
