@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
@@ -37,6 +37,7 @@ from service.store.policy_cache import ShopPolicies
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
 
 
 class FactsInconsistent(ClientError):
@@ -72,6 +73,62 @@ class OrderDecisionKey:
 class RefundDecisionKey:
     refund_id: int
     at: datetime
+
+
+async def load_each(
+    loader: DataLoader[K, V], keys: Sequence[K], return_exceptions: bool = False
+) -> list[Any]:
+    """What ``loader.load_many(keys)`` gives, without its ``asyncio.gather``: the keys'
+    futures are awaited in turn, and once the first is done the batch is, so the rest
+    cost nothing. A gather registers a callback and schedules a wake-up per key, about
+    a tenth of a 50-row page's Python work when it went through ``load_many``.
+
+    A key the batch failed raises its error (the first in key order), or is returned
+    in its place with ``return_exceptions``.
+    """
+    # DataLoader.load is typed as an Awaitable; it is an asyncio Future.
+    futures = [cast("asyncio.Future[V]", loader.load(key)) for key in keys]
+    out: list[Any] = []
+    for future in futures:
+        try:
+            out.append(await future)
+        except Exception as exc:
+            if not return_exceptions:
+                # Retrieve the others' errors, as a gather does: none is logged as lost.
+                for other in futures:
+                    if other.done() and not other.cancelled():
+                        other.exception()
+                raise
+            out.append(exc)
+    return out
+
+
+def answer(loader: DataLoader[K, V], key: K, then: Callable[[V], R]) -> R:
+    """``then`` of the loaded value: at once when the key's batch is already done (a
+    page loaded it ahead, see ``queries.lists``), else as an awaitable of it.
+
+    graphql-core takes either from a resolver. An awaitable per row costs a coroutine,
+    then a task in graphql-core's gather of the list, then a wake-up; a 50-row page
+    whose rows all answer at once skips all three. A key whose batch failed takes the
+    awaitable path, which raises its error where the field is.
+    """
+    future = loader.cache_map.get(key) if loader.cache else None
+    if (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    ):
+        return then(future.result())
+
+    # Asked for now, not when awaited: the rows of a list ask together, one batch.
+    pending = loader.load(key)
+
+    async def later() -> R:
+        return then(await pending)
+
+    # Typed as the value: Strawberry reads the field's type from the annotation.
+    return cast(R, later())
 
 
 def _loader(fn: Callable[[list[K]], Any]) -> DataLoader[K, Any]:
@@ -238,7 +295,7 @@ class Loaders:
             return FactsOutOfRange()
 
     async def _order_decisions(self, keys: list[OrderDecisionKey]) -> list[Any]:
-        orders = await self.order.load_many([k.order_id for k in keys])
+        orders = await load_each(self.order, [k.order_id for k in keys])
         await self._warm([o.id for o in orders if o is not None])
         out: list[Any] = []
         for key, order in zip(keys, orders, strict=True):
@@ -249,8 +306,8 @@ class Loaders:
         return out
 
     async def _refund_decisions(self, keys: list[RefundDecisionKey]) -> list[Any]:
-        refunds = await self.refund.load_many([k.refund_id for k in keys])
-        orders = await self.order.load_many([r.order_id for r in refunds if r is not None])
+        refunds = await load_each(self.refund, [k.refund_id for k in keys])
+        orders = await load_each(self.order, [r.order_id for r in refunds if r is not None])
         by_id = {o.id: o for o in orders if o is not None}
         await self._warm(list(by_id))
         out: list[Any] = []
@@ -265,9 +322,10 @@ class Loaders:
     async def _warm(self, order_ids: list[int]) -> None:
         """Load what every decision of these orders needs, in three batched reads."""
         shipments: list[list[Shipment]]
-        shipments, _ = await asyncio.gather(
-            self.shipments_of_order.load_many(order_ids),
-            self.evidence_of_order.load_many(order_ids),
-        )
+        # Both batches are asked for before either is awaited: they go out together.
+        for order_id in order_ids:
+            self.evidence_of_order.load(order_id)
+        shipments = await load_each(self.shipments_of_order, order_ids)
+        await load_each(self.evidence_of_order, order_ids)
         latest = [s[-1].id for s in shipments if s]
-        await self.events_of_shipment.load_many(latest)
+        await load_each(self.events_of_shipment, latest)

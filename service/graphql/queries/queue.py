@@ -8,7 +8,6 @@ fresh for the page alone, through the loaders, so their texts ("26 h ago") are e
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from service.graphql.arguments import DecisionLocale
 from service.graphql.context import Info
 from service.graphql.described import described_enum
 from service.graphql.errors import ClientError
-from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey
+from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey, load_each
 from service.graphql.queries.connection import Connection, Edge
 from service.graphql.queries.filters import MAX_DUE_WITHIN_HOURS, MAX_LIST_FILTER
 from service.graphql.queries.lists import asks_for, load_all
@@ -221,19 +220,20 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
     loaders = ctx.loaders
     refund_ids = [s.refund_request_id for s in page if s.refund_request_id is not None]
     order_ids = [s.order_id for s in page]
-    orders, refund_rows = await asyncio.gather(
-        loaders.order.load_many(order_ids), loaders.refund.load_many(refund_ids)
-    )
+    for refund_id in refund_ids:
+        loaders.refund.load(refund_id)  # in the same round as the orders
+    orders = await load_each(loaders.order, order_ids)
+    refund_rows = await load_each(loaders.refund, refund_ids)
     refunds = {r.id: r for r in refund_rows if r is not None}
     # What the page's decisions read, for orders and refunds together: a fixed number of
     # statements whatever the mix of kinds on the page.
     shipments: list[list[Any]]
-    shipments, _ = await asyncio.gather(
-        loaders.shipments_of_order.load_many(order_ids),
-        loaders.evidence_of_order.load_many(order_ids),
-    )
+    for order_id in order_ids:
+        loaders.evidence_of_order.load(order_id)
+    shipments = await load_each(loaders.shipments_of_order, order_ids)
+    await load_each(loaders.evidence_of_order, order_ids)
     latest = {order_ids[i]: s[-1] for i, s in enumerate(shipments) if s}
-    scans = await loaders.events_of_shipment.load_many([p.id for p in latest.values()])
+    scans = await load_each(loaders.events_of_shipment, [p.id for p in latest.values()])
     last_place = {
         oid: max(events, key=lambda e: (e.at, e.id)).place if events else ""
         for oid, events in zip(latest, scans, strict=True)
