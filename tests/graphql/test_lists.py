@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
+import pytest
+from graphql.execution.executor import Executor
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import Role
-from service.decision.facts import OrderStatus, RefundReason
+from service.decision.facts import OrderStatus, RefundReason, TrackingEventKind
 from tests.conftest import make_shop, make_token
-from tests.factories import NOW, make_order, make_refund
+from tests.factories import NOW, make_order, make_refund, make_shipment
 from tests.graphql.helpers import gql
 
 ORDERS = """
@@ -184,3 +187,72 @@ async def test_orders_filtered_by_overdue_and_due_within_from_the_stored_state(
         ["SOON"],
         1,
     )
+
+
+LOADED_AHEAD = """
+query {
+  refundRequests(first: 10) {
+    nodes {
+      refundNumber
+      order { orderNumber }
+      shipment { trackingNumber events { kind } }
+      decision { action }
+      later: decision(at: "2026-12-01T00:00:00Z") { action }
+    }
+  }
+  orders(first: 10) {
+    nodes {
+      orderNumber
+      shipments { trackingNumber }
+      evidence { kind }
+      refundRequests { refundNumber }
+      decision { action }
+    }
+  }
+}
+"""
+
+
+async def test_a_pages_rows_answer_at_once_when_loaded_ahead(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given orders, each with a parcel that has moved and a refund request
+    shop = await make_shop(session)
+    for i in range(4):
+        order = await make_order(session, shop, f"O-{i}", status=OrderStatus.SHIPPED)
+        await make_shipment(
+            session,
+            order,
+            uploaded_at=NOW - timedelta(hours=9),
+            events=((NOW - timedelta(hours=8), TrackingEventKind.PICKUP),),
+            tracking_number=f"ZT{i}",
+        )
+        await make_refund(session, order, f"RF-{i}", reason=RefundReason.NO_LONGER_WANTED)
+    token = await make_token(session, shop, Role.AGENT)
+    awaited: list[str] = []
+    real = Executor.complete_awaitable_value
+
+    def counted(self: Executor[Any], return_type: Any, fields: Any, info: Any, *args: Any) -> Any:
+        awaited.append(info.field_name)
+        return real(self, return_type, fields, info, *args)
+
+    monkeypatch.setattr(Executor, "complete_awaitable_value", counted)
+
+    # when both lists are read with their rows' related objects and decisions
+    data = (await gql(client, token, LOADED_AHEAD))["data"]
+
+    # then every row's fields answered at once, but the decisions at another time,
+    # which the page cannot know ahead
+    assert sorted(awaited) == ["decision"] * 4 + ["orders", "refundRequests"]
+    refunds = data["refundRequests"]["nodes"]
+    assert sorted(r["refundNumber"] for r in refunds) == [f"RF-{i}" for i in range(4)]
+    for r in refunds:
+        i = r["refundNumber"][-1]
+        assert r["order"] == {"orderNumber": f"O-{i}"}
+        assert r["shipment"] == {"trackingNumber": f"ZT{i}", "events": [{"kind": "PICKUP"}]}
+        assert r["decision"]["action"] and r["later"]["action"]
+    for o in data["orders"]["nodes"]:
+        i = o["orderNumber"][-1]
+        assert o["shipments"] == [{"trackingNumber": f"ZT{i}"}]
+        assert o["refundRequests"] == [{"refundNumber": f"RF-{i}"}]
+        assert o["evidence"] == [] and o["decision"]["action"]

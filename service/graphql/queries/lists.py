@@ -6,12 +6,13 @@ stale states are recomputed at the request's now first."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from service.db.models import Order, RefundRequest
 from service.graphql.context import Info
+from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey, load_each
 from service.graphql.queries.connection import Connection, Edge
 from service.graphql.queries.filters import (
     OrderFilter,
@@ -44,6 +45,26 @@ def asks_for(info: Info, name: str) -> bool:
     return any(walk(f.selections) for f in info.selected_fields)
 
 
+def asks_at_now(info: Info, name: str) -> bool:
+    """Whether the field being resolved selects ``name`` with neither ``at`` nor
+    ``inquiry`` somewhere: a decision at the request's now, on the stored facts alone."""
+
+    def walk(selections: Any) -> bool:
+        for s in selections:
+            arguments = getattr(s, "arguments", None) or {}
+            if (
+                getattr(s, "name", None) == name
+                and arguments.get("at") is None
+                and arguments.get("inquiry") is None
+            ):
+                return True
+            if walk(getattr(s, "selections", ())):
+                return True
+        return False
+
+    return any(walk(f.selections) for f in info.selected_fields)
+
+
 async def paginate(
     info: Info,
     *,
@@ -54,7 +75,10 @@ async def paginate(
     after: str | None,
     total: Callable[[], Awaitable[int]],
     by_state: bool = False,
+    ahead: Callable[[Sequence[R]], Awaitable[None]] | None = None,
 ) -> Connection[N]:
+    """A page of ``fetch``'s rows as a connection; ``ahead`` loads what the rows' fields
+    will read, in one batch per kind, before they resolve."""
     size = page_size(first)
     position = decode_cursor(after)
     ctx = info.context
@@ -68,12 +92,14 @@ async def paginate(
         if asks_for(info, "totalCount"):
             count = await total()
     kept = rows[:size]
+    if ahead is not None and kept:
+        await ahead(kept)
     edges = [Edge(cursor=encode_cursor(sort_key(r), r.id), node=to_node(r)) for r in kept]  # type: ignore[attr-defined]
     return Connection.page(edges, len(rows) > size, after, count)
 
 
 async def load_all(loader: Any, keys: Sequence[Any]) -> list[Any]:
-    return list(await asyncio.gather(*(loader.load(k) for k in keys), return_exceptions=True))
+    return await load_each(loader, keys, return_exceptions=True)
 
 
 async def orders(
@@ -90,7 +116,23 @@ async def orders(
         after=after,
         total=lambda: listing.count(ctx.session, ctx.shop_id, q),
         by_state=q.state is not None,
+        ahead=lambda rows: _orders_ahead(info, rows),
     )
+
+
+async def _orders_ahead(info: Info, rows: Sequence[Order]) -> None:
+    # As for refund requests (below): each row's fields then answer at once.
+    loaders = info.context.loaders
+    order_ids = [r.id for r in rows]
+    loaders.order.prime_many({r.id: r for r in rows})  # the decisions' batch reads them
+    if asks_at_now(info, "decision"):
+        # The decisions' batch reads the parcels, evidence and events too.
+        keys = [OrderDecisionKey(i, None, info.context.now) for i in order_ids]
+        await load_all(loaders.order_decision, keys)
+    elif asks_for(info, "shipments"):
+        await load_all(loaders.shipments_of_order, order_ids)
+    if asks_for(info, "refundRequests"):
+        await load_all(loaders.refunds_of_order, order_ids)
 
 
 async def refund_requests(
@@ -107,7 +149,25 @@ async def refund_requests(
         after=after,
         total=lambda: listing.count(ctx.session, ctx.shop_id, q),
         by_state=q.state is not None,
+        ahead=lambda rows: _refunds_ahead(info, rows),
     )
+
+
+async def _refunds_ahead(info: Info, rows: Sequence[RefundRequest]) -> None:
+    # Each row's order, parcel and decision then answer at once (loaders.answer)
+    # instead of as an awaitable per row.
+    loaders = info.context.loaders
+    loaders.refund.prime_many({r.id: r for r in rows})  # the decisions' batch reads them
+    if asks_at_now(info, "decision"):
+        # The decisions' batch reads the orders, parcels, evidence and events too.
+        keys = [RefundDecisionKey(r.id, info.context.now) for r in rows]
+        await load_all(loaders.refund_decision, keys)
+        return
+    order_ids = [r.order_id for r in rows]
+    if asks_for(info, "order"):
+        await load_all(loaders.order, order_ids)
+    if asks_for(info, "shipment"):
+        await load_all(loaders.shipments_of_order, order_ids)
 
 
 async def shipments(

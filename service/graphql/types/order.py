@@ -9,7 +9,7 @@ import strawberry
 from service.db import models
 from service.graphql.arguments import At, DecisionLocale, OrderInquiry
 from service.graphql.context import Info
-from service.graphql.loaders import OrderDecisionKey
+from service.graphql.loaders import OrderDecisionKey, answer
 from service.graphql.relay import Node, to_global_id
 from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import (
@@ -126,31 +126,37 @@ class OrderType(Node):
     @strawberry.field(
         description="Parcels sent for this order, oldest first; the decision reads the last."
     )
-    async def shipments(
+    def shipments(
         self, info: Info
     ) -> list[Annotated[ShipmentType, strawberry.lazy("service.graphql.types.shipment")]]:
         from service.graphql.types.shipment import ShipmentType
 
-        rows = await info.context.loaders.shipments_of_order.load(self.row.id)
-        return [ShipmentType.from_model(r) for r in rows]
+        def each(rows: list[models.Shipment]) -> list[ShipmentType]:
+            return [ShipmentType.from_model(r) for r in rows]
+
+        return answer(info.context.loaders.shipments_of_order, self.row.id, each)
 
     @strawberry.field(
         description="Refund requests on this order, oldest first; each has its own decision."
     )
-    async def refund_requests(
+    def refund_requests(
         self, info: Info
     ) -> list[Annotated[RefundRequestType, strawberry.lazy("service.graphql.types.refund")]]:
         from service.graphql.types.refund import RefundRequestType
 
-        rows = await info.context.loaders.refunds_of_order.load(self.row.id)
-        return [RefundRequestType.from_model(r) for r in rows]
+        def each(rows: list[models.RefundRequest]) -> list[RefundRequestType]:
+            return [RefundRequestType.from_model(r) for r in rows]
+
+        return answer(info.context.loaders.refunds_of_order, self.row.id, each)
 
     @strawberry.field(
         description="Evidence on file for this order and its refund requests, from buyer and shop."
     )
-    async def evidence(self, info: Info) -> list[EvidenceType]:
-        rows = await info.context.loaders.evidence_of_order.load(self.row.id)
-        return [EvidenceType.from_model(r) for r in rows]
+    def evidence(self, info: Info) -> list[EvidenceType]:
+        def each(rows: list[models.EvidenceItem]) -> list[EvidenceType]:
+            return [EvidenceType.from_model(r) for r in rows]
+
+        return answer(info.context.loaders.evidence_of_order, self.row.id, each)
 
     @strawberry.field(
         description="What to do about this order, optionally in reply to a buyer inquiry"
@@ -159,7 +165,7 @@ class OrderType(Node):
         " error whose path points here, when the stored facts cannot be decided (they"
         " contradict each other): the rest of the page is unaffected."
     )
-    async def decision(
+    def decision(
         self,
         info: Info,
         inquiry: OrderInquiry = None,
@@ -167,5 +173,4 @@ class OrderType(Node):
         locale: DecisionLocale = Locale.ZH_CN,
     ) -> DecisionType | None:
         key = OrderDecisionKey(self.row.id, inquiry, evaluation_time(info, at))
-        decision = await info.context.loaders.order_decision.load(key)
-        return present(info, decision, locale)
+        return answer(info.context.loaders.order_decision, key, lambda d: present(info, d, locale))
