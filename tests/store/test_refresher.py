@@ -363,3 +363,42 @@ async def test_a_read_that_loses_a_deadlock_recomputes_again(
     assert recomputed == len(order_ids)
     assert len(attempts) == 2
     await _assert_current(session, shop_id, NOW)
+
+
+async def test_deciding_a_chunk_lets_the_event_loop_turn(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given more stale orders than one slice, and a task that counts the loop's turns
+    shop_id = await _arrange(session, n=case_state.SLICE * 2 + 5)
+    await session.execute(update(CaseState).values(stale_at=case_state.EPOCH))
+    await session.commit()
+    turns = 0
+
+    async def tick() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    seen: list[int] = []
+    real = case_state.group_states
+
+    def watched(*args: object, **kwargs: object) -> list[dict[str, object]]:
+        seen.append(turns)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(case_state, "group_states", watched)
+    ticker = asyncio.create_task(tick())
+    try:
+        # when a read recomputes them, as a server does
+        await refresh_stale(session, shop_id, NOW)
+    finally:
+        ticker.cancel()
+    await session.commit()
+
+    # then other tasks ran between slices of the decisions, not only at the end
+    slices = [seen[i : i + case_state.SLICE] for i in range(0, len(seen), case_state.SLICE)]
+    assert len(slices) == 3
+    assert all(len(set(s)) == 1 for s in slices)  # a slice runs without a turn...
+    assert len({s[0] for s in slices}) == 3  # ...and the loop turns between slices
+    await _assert_current(session, shop_id, NOW)
