@@ -87,20 +87,54 @@ async def load_each(
     in its place with ``return_exceptions``.
     """
     # DataLoader.load is typed as an Awaitable; it is an asyncio Future.
-    futures = [cast("asyncio.Future[V]", loader.load(key)) for key in keys]
+    futures = [cast("asyncio.Future[Any]", loader.load(key)) for key in keys]
+    return await _await_in_turn(futures, return_exceptions)
+
+
+async def load_together(
+    *requests: tuple[DataLoader[Any, Any], Sequence[Any]],
+) -> list[list[Any]]:
+    """:func:`load_each` of several loaders at once: every key is asked for before any
+    is awaited, so the batches go out together, in the order given, and they are
+    awaited in that order. The first batch's error is the one raised: when the
+    connection is lost under it, the batches after it fail only because of that."""
+    asked = [
+        [cast("asyncio.Future[Any]", loader.load(k)) for k in keys] for loader, keys in requests
+    ]
+    try:
+        return [await _await_in_turn(futures, False) for futures in asked]
+    except Exception:
+        for futures in asked:
+            _retrieve_errors(futures)
+        raise
+
+
+async def _await_in_turn(futures: list[asyncio.Future[Any]], return_exceptions: bool) -> list[Any]:
     out: list[Any] = []
     for future in futures:
         try:
             out.append(await future)
         except Exception as exc:
             if not return_exceptions:
-                # Retrieve the others' errors, as a gather does: none is logged as lost.
-                for other in futures:
-                    if other.done() and not other.cancelled():
-                        other.exception()
+                _retrieve_errors(futures)
                 raise
             out.append(exc)
     return out
+
+
+def _retrieve_errors(futures: list[asyncio.Future[Any]]) -> None:
+    # The others' errors, now or when their batch ends, are read as a gather reads
+    # them: none is logged as "never retrieved".
+    for future in futures:
+        if future.done():
+            _read_error(future)
+        else:
+            future.add_done_callback(_read_error)
+
+
+def _read_error(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def answer(loader: DataLoader[K, V], key: K, then: Callable[[V], R]) -> R:
@@ -322,10 +356,8 @@ class Loaders:
     async def _warm(self, order_ids: list[int]) -> None:
         """Load what every decision of these orders needs, in three batched reads."""
         shipments: list[list[Shipment]]
-        # Both batches are asked for before either is awaited: they go out together.
-        for order_id in order_ids:
-            self.evidence_of_order.load(order_id)
-        shipments = await load_each(self.shipments_of_order, order_ids)
-        await load_each(self.evidence_of_order, order_ids)
+        shipments, _ = await load_together(
+            (self.shipments_of_order, order_ids), (self.evidence_of_order, order_ids)
+        )
         latest = [s[-1].id for s in shipments if s]
         await load_each(self.events_of_shipment, latest)

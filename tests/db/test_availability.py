@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from service.db.availability import is_unavailable
 
@@ -54,3 +56,40 @@ def test_a_cause_down_the_chain_counts() -> None:
 )
 def test_not_unreachable(exc: BaseException) -> None:
     assert not is_unavailable(exc)
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Row(_Base):
+    __tablename__ = "t"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+def test_a_statement_after_the_connection_was_lost_in_its_transaction_counts() -> None:
+    # given a transaction whose connection was invalidated (lost) under it
+    engine = create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        conn.invalidate()
+        # when another statement of the same transaction comes
+        with pytest.raises(PendingRollbackError) as caught:
+            conn.execute(text("SELECT 1"))
+    # then it is the outage, not a bug
+    assert is_unavailable(caught.value)
+
+
+def test_a_statement_after_a_failed_flush_is_a_bug() -> None:
+    # given a session whose flush failed and was not rolled back
+    engine = create_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    with Session(engine) as session:
+        session.add(_Row(id=1))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        with pytest.raises(PendingRollbackError) as caught:
+            session.execute(text("SELECT 1"))
+    assert not is_unavailable(caught.value)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from strawberry.dataloader import DataLoader
 
-from service.graphql.loaders import answer, load_each
+from service.graphql.loaders import answer, load_each, load_together
 
 
 def _loader(batches: list[list[int]]) -> DataLoader[int, Any]:
@@ -83,3 +83,40 @@ async def test_answer_raises_a_failed_keys_error_where_it_is_awaited() -> None:
     assert inspect.isawaitable(later)
     with pytest.raises(ValueError, match="no -1"):
         await later
+
+
+async def test_loaded_together_the_batches_go_out_in_the_order_given() -> None:
+    ran: list[str] = []
+
+    def loader(name: str, error: Exception | None) -> DataLoader[int, Any]:
+        async def load(keys: list[int]) -> list[Any]:
+            ran.append(name)
+            if error is not None:
+                raise error
+            return [f"{name}{k}" for k in keys]
+
+        return DataLoader(load_fn=load)
+
+    assert await load_together((loader("a", None), [1, 2]), (loader("b", None), [3])) == [
+        ["a1", "a2"],
+        ["b3"],
+    ]
+    assert ran == ["a", "b"]
+    # the first batch's error is raised: a later batch's failure may only follow from it,
+    # and is not reported as lost
+    ran.clear()
+    lost: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: lost.append(context))
+    try:
+        first, then = loader("a", ValueError("connection lost")), loader("b", RuntimeError("after"))
+        with pytest.raises(ValueError, match="connection lost"):
+            await load_together((first, [1]), (then, [2]))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        del first, then
+        gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert ran == ["a", "b"]
+    assert lost == []

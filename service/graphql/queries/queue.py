@@ -23,7 +23,12 @@ from service.graphql.arguments import DecisionLocale
 from service.graphql.context import Info
 from service.graphql.described import described_enum
 from service.graphql.errors import ClientError
-from service.graphql.loaders import OrderDecisionKey, RefundDecisionKey, load_each
+from service.graphql.loaders import (
+    OrderDecisionKey,
+    RefundDecisionKey,
+    load_each,
+    load_together,
+)
 from service.graphql.queries.connection import Connection, Edge
 from service.graphql.queries.filters import MAX_DUE_WITHIN_HOURS, MAX_LIST_FILTER
 from service.graphql.queries.lists import asks_for, load_all
@@ -220,18 +225,16 @@ async def _items(info: Info, page: list[CaseState]) -> list[tuple[CaseState, Wor
     loaders = ctx.loaders
     refund_ids = [s.refund_request_id for s in page if s.refund_request_id is not None]
     order_ids = [s.order_id for s in page]
-    for refund_id in refund_ids:
-        loaders.refund.load(refund_id)  # in the same round as the orders
-    orders = await load_each(loaders.order, order_ids)
-    refund_rows = await load_each(loaders.refund, refund_ids)
+    orders, refund_rows = await load_together(
+        (loaders.order, order_ids), (loaders.refund, refund_ids)
+    )
     refunds = {r.id: r for r in refund_rows if r is not None}
     # What the page's decisions read, for orders and refunds together: a fixed number of
     # statements whatever the mix of kinds on the page.
     shipments: list[list[Any]]
-    for order_id in order_ids:
-        loaders.evidence_of_order.load(order_id)
-    shipments = await load_each(loaders.shipments_of_order, order_ids)
-    await load_each(loaders.evidence_of_order, order_ids)
+    shipments, _ = await load_together(
+        (loaders.shipments_of_order, order_ids), (loaders.evidence_of_order, order_ids)
+    )
     latest = {order_ids[i]: s[-1] for i, s in enumerate(shipments) if s}
     scans = await load_each(loaders.events_of_shipment, [p.id for p in latest.values()])
     last_place = {
