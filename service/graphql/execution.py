@@ -18,10 +18,10 @@ built a resolve info and walked the completion's type checks.
 Anything unusual takes the generic path, which then produces the usual result or
 error: a field with arguments or directives, a resolver or field extensions, a value
 that is null where the type forbids it, an exception, an awaitable, a value the scalar
-refuses, an object type that checks its values (``is_type_of``), and every field while
-schema-extension middleware (tracing) wraps resolvers. Reading a plain attribute twice
-has no effect, so falling back after a look is safe; once a selection has started to
-execute, it is not started again.
+refuses, an object type whose ``is_type_of`` is not Strawberry's ``isinstance`` test or
+refuses the value, and every field while schema-extension middleware (tracing) wraps
+resolvers. Reading a plain attribute twice has no effect, so falling back after a look
+is safe; once a selection has started to execute, it is not started again.
 """
 
 from __future__ import annotations
@@ -104,9 +104,9 @@ def _leaf(type_: Any) -> tuple[Coerce | None, bool]:
 def _strawberry_check(is_type_of: Any) -> bool:
     # The check Strawberry gives a type that implements an interface (Node): a pure
     # isinstance test that never reads its resolve info.
-    return getattr(
-        is_type_of, "__module__", None
-    ) == "strawberry.schema.schema_converter" and getattr(is_type_of, "__qualname__", "").endswith(
+    module = getattr(is_type_of, "__module__", None)
+    name = getattr(is_type_of, "__qualname__", "")
+    return module == "strawberry.schema.schema_converter" and name.endswith(
         "_get_is_type_of.<locals>.is_type_of"
     )
 
