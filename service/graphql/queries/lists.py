@@ -35,32 +35,27 @@ N = TypeVar("N")
 
 def asks_for(info: Info, name: str) -> bool:
     """Whether the field being resolved selects ``name`` (fragments included)."""
-
-    def walk(selections: Any) -> bool:
-        for s in selections:
-            if getattr(s, "name", None) == name or walk(getattr(s, "selections", ())):
-                return True
-        return False
-
-    return any(walk(f.selections) for f in info.selected_fields)
+    return _selects(info, lambda s: getattr(s, "name", None) == name)
 
 
 def asks_at_now(info: Info, name: str) -> bool:
     """Whether the field being resolved selects ``name`` with neither ``at`` nor
     ``inquiry`` somewhere: a decision at the request's now, on the stored facts alone."""
 
+    def at_now(s: Any) -> bool:
+        arguments = getattr(s, "arguments", None) or {}
+        return (
+            getattr(s, "name", None) == name
+            and arguments.get("at") is None
+            and arguments.get("inquiry") is None
+        )
+
+    return _selects(info, at_now)
+
+
+def _selects(info: Info, wanted: Callable[[Any], bool]) -> bool:
     def walk(selections: Any) -> bool:
-        for s in selections:
-            arguments = getattr(s, "arguments", None) or {}
-            if (
-                getattr(s, "name", None) == name
-                and arguments.get("at") is None
-                and arguments.get("inquiry") is None
-            ):
-                return True
-            if walk(getattr(s, "selections", ())):
-                return True
-        return False
+        return any(wanted(s) or walk(getattr(s, "selections", ())) for s in selections)
 
     return any(walk(f.selections) for f in info.selected_fields)
 
