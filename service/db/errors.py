@@ -31,3 +31,12 @@ def is_transient_conflict(exc: DBAPIError) -> bool:
     when a policy change marks a shop's states stale while the refresher rewrites some
     of them): the work may simply be done again."""
     return _sqlstate(exc) in _TRANSIENT
+
+
+def is_concurrent_conflict(exc: DBAPIError) -> bool:
+    """Whether a concurrent writer made this work fail, so that doing it again may
+    succeed: it inserted the same key first (:func:`is_unique_violation`), or
+    PostgreSQL gave this transaction up for its sake (:func:`is_transient_conflict`)."""
+    if isinstance(exc, IntegrityError):
+        return is_unique_violation(exc)
+    return is_transient_conflict(exc)

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from service.db.engine import begin_write
-from service.db.errors import is_transient_conflict, is_unique_violation
+from service.db.errors import is_concurrent_conflict
 from service.db.models import Order
 from service.graphql.context import Info
 from service.graphql.errors import PermissionDenied, UserError, UserErrorCode, UserInputError
@@ -67,23 +67,16 @@ async def run(
             return None, exc.errors
         except Rejected as exc:
             return None, user_errors(exc)
-        except IntegrityError as exc:
-            # Another writer inserted the same key (order number, refund number)
-            # between this work's read and its write. The savepoint is rolled back,
-            # so doing the work again reads that row and updates it, or reports it
-            # the way a sequential duplicate is reported.
-            if not is_unique_violation(exc):
-                raise
-            forget_cached_reads(info)
-            log.info("unique key taken by a concurrent write; attempt %d", attempt)
-            continue
         except DBAPIError as exc:
-            # PostgreSQL broke a deadlock (or a serialization conflict) by failing this
-            # work; the savepoint is rolled back, and the work is done again.
-            if not is_transient_conflict(exc):
+            # Another writer inserted the same key (order number, refund number)
+            # between this work's read and its write, or PostgreSQL broke a deadlock (or
+            # a serialization conflict) by failing this work. The savepoint is rolled
+            # back, so doing the work again reads that row and updates it (or reports
+            # it the way a sequential duplicate is reported), or simply succeeds.
+            if not is_concurrent_conflict(exc):
                 raise
             forget_cached_reads(info)
-            log.info("transaction failed for a concurrent one's sake; attempt %d", attempt)
+            log.info("a concurrent write conflicted (%s); attempt %d", type(exc).__name__, attempt)
             continue
         forget_cached_reads(info)
         return result, []
