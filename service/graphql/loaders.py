@@ -165,6 +165,11 @@ def answer(loader: DataLoader[K, V], key: K, then: Callable[[V], R]) -> R:
     return cast(R, later())
 
 
+def answer_each(loader: DataLoader[K, Sequence[V]], key: K, convert: Callable[[V], R]) -> list[R]:
+    """:func:`answer` for a list field: each loaded row converted."""
+    return answer(loader, key, lambda rows: [convert(r) for r in rows])
+
+
 def _loader(fn: Callable[[list[K]], Any]) -> DataLoader[K, Any]:
     # A span per batch when the request is traced (service.observability.tracing).
     return DataLoader(load_fn=traced_batch(fn.__name__.strip("_"), fn))

@@ -9,7 +9,7 @@ import strawberry
 from service.db import models
 from service.graphql.arguments import At, DecisionLocale, OrderInquiry
 from service.graphql.context import Info
-from service.graphql.loaders import OrderDecisionKey, answer
+from service.graphql.loaders import OrderDecisionKey, answer, answer_each
 from service.graphql.relay import Node, to_global_id
 from service.graphql.types.decision import DecisionType
 from service.graphql.types.enums import (
@@ -131,10 +131,8 @@ class OrderType(Node):
     ) -> list[Annotated[ShipmentType, strawberry.lazy("service.graphql.types.shipment")]]:
         from service.graphql.types.shipment import ShipmentType
 
-        def each(rows: list[models.Shipment]) -> list[ShipmentType]:
-            return [ShipmentType.from_model(r) for r in rows]
-
-        return answer(info.context.loaders.shipments_of_order, self.row.id, each)
+        loader = info.context.loaders.shipments_of_order
+        return answer_each(loader, self.row.id, ShipmentType.from_model)
 
     @strawberry.field(
         description="Refund requests on this order, oldest first; each has its own decision."
@@ -144,19 +142,15 @@ class OrderType(Node):
     ) -> list[Annotated[RefundRequestType, strawberry.lazy("service.graphql.types.refund")]]:
         from service.graphql.types.refund import RefundRequestType
 
-        def each(rows: list[models.RefundRequest]) -> list[RefundRequestType]:
-            return [RefundRequestType.from_model(r) for r in rows]
-
-        return answer(info.context.loaders.refunds_of_order, self.row.id, each)
+        loader = info.context.loaders.refunds_of_order
+        return answer_each(loader, self.row.id, RefundRequestType.from_model)
 
     @strawberry.field(
         description="Evidence on file for this order and its refund requests, from buyer and shop."
     )
     def evidence(self, info: Info) -> list[EvidenceType]:
-        def each(rows: list[models.EvidenceItem]) -> list[EvidenceType]:
-            return [EvidenceType.from_model(r) for r in rows]
-
-        return answer(info.context.loaders.evidence_of_order, self.row.id, each)
+        loader = info.context.loaders.evidence_of_order
+        return answer_each(loader, self.row.id, EvidenceType.from_model)
 
     @strawberry.field(
         description="What to do about this order, optionally in reply to a buyer inquiry"
