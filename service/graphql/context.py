@@ -93,6 +93,14 @@ class Context:
             for hook in self.after_commit:
                 hook()
 
+    def release(self) -> None:
+        """Drop the request's loaded objects (see ``Loaders.release``); the answer
+        must already be built."""
+        loaders = self.__dict__.pop("loaders", None)
+        if loaders is not None:
+            loaders.release()
+        self.case_groups = None
+
     @cached_property
     def loaders(self) -> Loaders:
         from service.graphql.loaders import Loaders

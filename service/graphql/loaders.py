@@ -193,6 +193,23 @@ class Loaders:
         self.lock = lock
         self._shop: Shop | None = None
 
+    def release(self) -> None:
+        """Let go of everything the request loaded, once its answer is built.
+
+        The loaders and their owner refer to each other (a loader's batch function is
+        a method of this object), so the request's objects form a reference cycle,
+        and everything reachable from it (ORM rows, facts, decisions, futures: about
+        5,000 objects for a page of 50) waited for the garbage collector's full
+        passes. Those came every 16 or so pages and took about 22 ms each, the page's
+        p95. Cleared here, the rows are freed as soon as the answer is sent.
+        """
+        for value in vars(self).values():
+            if isinstance(value, DataLoader):
+                value.clear_all()
+                value.batch = None
+        self._shop = None
+        self._exemptions = None
+
     # Built on first use: a request that touches one loader pays for one.
 
     @cached_property

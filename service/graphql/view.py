@@ -198,6 +198,7 @@ class GraphQLView(GraphQL[Context, None]):
         finally:
             if claim is not None:
                 self.idempotency.release(claim)
+            context.release()
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps, UTF-8 out (the responses say
