@@ -26,8 +26,14 @@ TENANT_ROLE = "aftersales_tenant"
 SHOP_SETTING = "app.shop_id"
 _KEY = "tenant_shop_id"
 
+# A request's statements are small and want their first rows fast: no parallel plans.
+# A parallel worker costs milliseconds to start, and with LIMIT PostgreSQL misjudged
+# when one pays off: the refund page due within 24 hours took 7 ms in a parallel
+# index scan and 1 ms without (1,000,000 orders). The refresher and the CLI keep the
+# server's setting.
 _ENTER = text(
-    f"SELECT set_config('role', '{TENANT_ROLE}', true), set_config('{SHOP_SETTING}', :shop, true)"
+    f"SELECT set_config('role', '{TENANT_ROLE}', true), set_config('{SHOP_SETTING}', :shop, true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
 )
 
 

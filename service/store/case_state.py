@@ -152,6 +152,8 @@ def _values(
         "rules_version": RULES_VERSION,
         "computed_at": now,
         "stale_at": None,
+        "status": (refund.status if refund is not None else order.status).value,
+        "sort_at": refund.requested_at if refund is not None else order.confirmed_at,
     }
     if decision is not None:
         urgent = decision.urgent_deadline

@@ -99,8 +99,8 @@ async def test_case_states_backfill_marks_every_order_and_refund_stale(
                 rows = (
                     await conn.execute(
                         text(
-                            "SELECT kind, entity_id, order_id, rules_version FROM case_states"
-                            " ORDER BY kind, entity_id"
+                            "SELECT kind, entity_id, order_id, rules_version, status"
+                            " FROM case_states ORDER BY kind, entity_id"
                         )
                     )
                 ).all()
@@ -110,12 +110,25 @@ async def test_case_states_backfill_marks_every_order_and_refund_stale(
                         {"t": datetime(1971, 1, 1, tzinfo=UTC)},
                     )
                 ).scalar_one()
+                # the list time is copied from the order or refund (5c1d7e93b2a4)
+                copied = (
+                    await conn.execute(
+                        text(
+                            "SELECT count(*) FROM case_states s WHERE s.sort_at ="
+                            " (SELECT o.confirmed_at FROM orders o WHERE o.id = s.entity_id)"
+                            " AND s.kind = 'ORDER' OR s.sort_at = (SELECT r.requested_at"
+                            " FROM refund_requests r WHERE r.id = s.entity_id)"
+                            " AND s.kind = 'REFUND_REQUEST'"
+                        )
+                    )
+                ).scalar_one()
             assert [tuple(r) for r in rows] == [
-                ("ORDER", 1, 1, ""),
-                ("ORDER", 2, 2, ""),
-                ("ORDER", 3, 3, ""),
-                ("REFUND_REQUEST", 7, 2, ""),
+                ("ORDER", 1, 1, "", "AWAITING_SHIPMENT"),
+                ("ORDER", 2, 2, "", "AWAITING_SHIPMENT"),
+                ("ORDER", 3, 3, "", "AWAITING_SHIPMENT"),
+                ("REFUND_REQUEST", 7, 2, "", "PENDING"),
             ]
             assert stale == 4
+            assert copied == 4
         finally:
             await engine.dispose()

@@ -119,3 +119,18 @@ async def test_each_request_transaction_runs_as_the_callers_shop(
     assert len(preludes) == 1
     first_read = next(i for i, s in enumerate(statements) if "FROM orders" in s)
     assert statements.index(preludes[0]) < first_read
+
+
+async def test_a_request_transaction_plans_without_parallel_workers(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    # given a session scoped to a shop
+    a, _ = await _two_shops(session)
+    async with create_sessionmaker(engine)() as scoped:
+        tenancy.scope(scoped, a)
+        setting = text("SELECT current_setting('max_parallel_workers_per_gather')")
+        # then each of its transactions takes no parallel plan: its statements are small
+        # and a parallel worker costs milliseconds to start
+        assert (await scoped.execute(setting)).scalar_one() == "0"
+        await scoped.commit()
+        assert (await scoped.execute(setting)).scalar_one() == "0"

@@ -3,13 +3,14 @@ request's now, in the same transaction (no refresher, no read in between)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import CaseState, Role
+from service.db.models import CaseState, Order, RefundRequest, Role
 from service.store import case_state
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW
@@ -73,6 +74,17 @@ async def _assert_fresh(session: AsyncSession, shop_id: int) -> dict[tuple[str, 
     rows = await _rows(session, shop_id)
     fresh = await decisions(session, shop_id, NOW)
     assert {k for k, s in rows.items() if s.open} == set(fresh)
+    # every row, open or not, carries its entity's status and list time (the lists
+    # filtered on the state read them from there)
+    entities: dict[tuple[str, int], tuple[str, datetime]] = {}
+    fresh_rows = {"populate_existing": True}
+    orders = select(Order).where(Order.shop_id == shop_id).execution_options(**fresh_rows)
+    for o in (await session.execute(orders)).scalars():
+        entities["ORDER", o.id] = (o.status.value, o.confirmed_at)
+    refunds = select(RefundRequest).where(RefundRequest.shop_id == shop_id)
+    for r in (await session.execute(refunds.execution_options(**fresh_rows))).scalars():
+        entities["REFUND_REQUEST", r.id] = (r.status.value, r.requested_at)
+    assert {k: (s.status, s.sort_at) for k, s in rows.items()} == entities
     for key, d in fresh.items():
         s = rows[key]
         assert d is not None

@@ -256,3 +256,60 @@ async def test_a_pages_rows_answer_at_once_when_loaded_ahead(
         assert o["shipments"] == [{"trackingNumber": f"ZT{i}"}]
         assert o["refundRequests"] == [{"refundNumber": f"RF-{i}"}]
         assert o["evidence"] == [] and o["decision"]["action"]
+
+
+PENDING_DUE = """
+query Refunds($filter: RefundRequestFilter, $after: String) {
+  refundRequests(first: 2, after: $after, filter: $filter) {
+    totalCount
+    nodes { refundNumber status }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+AGREE = """
+mutation Agree($id: ID!) {
+  updateRefundStatus(input: {refundRequestId: $id, status: AGREED}) { userErrors { code } }
+}
+"""
+IDS = "query { refundRequests(first: 50) { nodes { id refundNumber } } }"
+
+
+async def test_a_list_filtered_on_the_state_pages_newest_first_and_follows_status_changes(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # given five pending refunds on unshipped orders, requested an hour apart (each
+    # answered within 48 h), and one refund already agreed
+    shop = await make_shop(session)
+    for i in range(6):
+        order = await make_order(session, shop, f"O-{i}", confirmed_at=NOW - timedelta(hours=30))
+        await make_refund(session, order, f"RF-{i}", requested_at=NOW - timedelta(hours=i + 1))
+    token = await make_token(session, shop, Role.ADMIN)
+    ids = {
+        n["refundNumber"]: n["id"]
+        for n in (await gql(client, token, IDS))["data"]["refundRequests"]["nodes"]
+    }
+    assert "errors" not in await gql(client, token, AGREE, {"id": ids["RF-5"]})
+
+    async def walk(flt: dict[str, Any]) -> tuple[list[str], int]:
+        seen: list[str] = []
+        after = None
+        while True:
+            body = await gql(client, token, PENDING_DUE, {"filter": flt, "after": after})
+            page = body["data"]["refundRequests"]
+            seen += [n["refundNumber"] for n in page["nodes"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return seen, page["totalCount"]
+            after = page["pageInfo"]["endCursor"]
+
+    pending_due = {"status": ["PENDING"], "dueWithinHours": 48}
+    # then the pending ones come newest first over three pages, the agreed one not
+    assert await walk(pending_due) == ([f"RF-{i}" for i in range(5)], 5)
+    assert await walk({"status": ["AGREED"], "overdue": False}) == (["RF-5"], 1)
+
+    # when one more is agreed, it moves from one filtered list to the other
+    assert "errors" not in await gql(client, token, AGREE, {"id": ids["RF-2"]})
+    assert await walk(pending_due) == (["RF-0", "RF-1", "RF-3", "RF-4"], 4)
+    assert await walk({"status": ["AGREED"], "overdue": False}) == (["RF-2", "RF-5"], 2)
+    # and a filter on the state with no status keeps every status, newest first
+    assert (await walk({"overdue": False}))[0] == [f"RF-{i}" for i in range(6)]

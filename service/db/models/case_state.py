@@ -43,6 +43,16 @@ class CaseState(Base):
         Index("ix_case_states_shop_stale", "shop_id", "stale_at"),
         Index("ix_case_states_shop_computed", "shop_id", "computed_at"),
         Index("ix_case_states_stale", "stale_at"),
+        # The orders and refund lists filtered on the state: walked newest first in the
+        # lists' own order, their filters answered from the index alone on PostgreSQL.
+        Index(
+            "ix_case_states_list",
+            "shop_id",
+            "kind",
+            "sort_at",
+            "entity_id",
+            postgresql_include=["status", "due_at", "action", "overdue"],
+        ),
         # caseGroups: the queued rows of a shop with every column the grouping reads, so
         # PostgreSQL answers it from the index alone.
         Index(
@@ -103,3 +113,9 @@ class CaseState(Base):
     shipped: Mapped[bool] = mapped_column(default=False, server_default=false())
     destination_province: Mapped[str | None] = mapped_column(String(64))
     destination_city: Mapped[str | None] = mapped_column(String(64))
+    # The entity's status and the time its list sorts by (an order's confirmation, a
+    # refund's request), copied at refresh like the columns above: a list filtered on
+    # the state walks this table alone (``ix_case_states_list``) instead of probing a
+    # state per listed row. NULL only on rows older than the copy, until recomputed.
+    status: Mapped[str | None] = mapped_column(String(32))
+    sort_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
