@@ -283,7 +283,10 @@ async def test_a_list_filtered_on_the_state_pages_newest_first_and_follows_statu
     shop = await make_shop(session)
     for i in range(6):
         order = await make_order(session, shop, f"O-{i}", confirmed_at=NOW - timedelta(hours=30))
-        await make_refund(session, order, f"RF-{i}", requested_at=NOW - timedelta(hours=i + 1))
+        reason = RefundReason.QUALITY if i == 3 else RefundReason.NOT_SHIPPED
+        await make_refund(
+            session, order, f"RF-{i}", reason=reason, requested_at=NOW - timedelta(hours=i + 1)
+        )
     token = await make_token(session, shop, Role.ADMIN)
     ids = {
         n["refundNumber"]: n["id"]
@@ -313,3 +316,10 @@ async def test_a_list_filtered_on_the_state_pages_newest_first_and_follows_statu
     assert await walk({"status": ["AGREED"], "overdue": False}) == (["RF-2", "RF-5"], 2)
     # and a filter on the state with no status keeps every status, newest first
     assert (await walk({"overdue": False}))[0] == [f"RF-{i}" for i in range(6)]
+    # and the rows' own filters (reason, time) combine with the state's
+    quality = pending_due | {"reason": ["QUALITY"]}
+    assert await walk(quality) == (["RF-3"], 1)
+    assert await walk(pending_due | {"reason": ["NOT_SHIPPED"]}) == (["RF-0", "RF-1", "RF-4"], 3)
+    since = (NOW - timedelta(hours=4, minutes=30)).isoformat()
+    assert await walk(pending_due | {"requestedFrom": since}) == (["RF-0", "RF-1", "RF-3"], 3)
+    assert await walk(quality | {"requestedFrom": since, "platform": "PDD"}) == (["RF-3"], 1)
