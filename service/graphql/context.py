@@ -74,16 +74,22 @@ class Context:
         async with self.db_lock:
             return await cache.load(self.session, self.principal.shop_id)
 
-    async def finish(self, commit: bool) -> None:
+    async def finish(self, commit: bool, *, answered: bool = False) -> None:
         """End the request's transaction (commit only when asked) and close the
-        session, if one was opened; then run the after-commit hooks."""
+        session, if one was opened; then run the after-commit hooks.
+
+        ``answered``: a read that succeeded. Closing alone ends its transaction (the
+        connection is rolled back as it goes back to the pool); an explicit rollback
+        would first expire every object the request loaded, one by one, to no use
+        (about 4 % of a 50-row page). Failed requests still roll back explicitly, so
+        that a lost connection raises here."""
         session = self.opened
         if session is None:
             return
         try:
             if commit:
                 await session.commit()
-            else:
+            elif not answered:
                 await session.rollback()
         finally:
             # Forgotten first, so a second call (an error path after a finish) is a no-op.

@@ -188,7 +188,8 @@ class GraphQLView(GraphQL[Context, None]):
             if claim is not None:
                 # The answer is stored in the transaction of the effect it answers for.
                 await self.idempotency.save(context.session, claim, response, context.now)
-            await context.finish(commit=context.writes or claim is not None)
+            commit = context.writes or claim is not None
+            await context.finish(commit=commit, answered=not commit)
             return response
         except BaseException:
             # Whatever escaped (a database lost while claiming the key, say): the

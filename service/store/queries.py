@@ -3,14 +3,16 @@ a whole page needs, so a page costs the same number of statements at any size.""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Select, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.lists import dialect_of, ids_in, where_text_in
+from service.db.lists import dialect_of, where_text_in
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, TrackingEvent
 
 T = TypeVar("T")
@@ -19,26 +21,38 @@ T = TypeVar("T")
 CHUNK = 500
 
 
-async def _chunked(session: AsyncSession, ids: Sequence[int], build: Any) -> list[Any]:
+@functools.cache
+def _of_shop(model: Any, column: str, dialect: str, ordered: bool) -> Select[Any]:
+    """``model``'s rows of one shop whose ``column`` is one of some integer keys: built
+    once, then run with the shop and the keys as parameters (``shop``, ``ids``).
+
+    Building the statement per batch, and SQLAlchemy working out its cache key each
+    time, was about a twentieth of a 50-row page's Python work: a page runs five of
+    these."""
+    col = getattr(model, column)
+    if dialect == "postgresql":
+        keys = col == any_(bindparam("ids", type_=ARRAY(BigInteger())))
+    else:
+        keys = col.in_(bindparam("ids", expanding=True))
+    stmt = select(model).where(model.shop_id == bindparam("shop"), keys)
+    return stmt.order_by(model.id) if ordered else stmt
+
+
+async def _chunked(
+    session: AsyncSession, model: Any, column: str, shop_id: int, ids: Sequence[int], ordered: bool
+) -> list[Any]:
+    stmt = _of_shop(model, column, dialect_of(session), ordered)
     rows: list[Any] = []
-    dialect = dialect_of(session)
     for start in range(0, len(ids), CHUNK):
-        stmt: Select[Any] = build(ids[start : start + CHUNK], dialect)
-        rows.extend((await session.execute(stmt)).scalars().all())
+        params = {"shop": shop_id, "ids": list(ids[start : start + CHUNK])}
+        rows.extend((await session.execute(stmt, params)).scalars().all())
     return rows
 
 
 async def by_ids(
     session: AsyncSession, model: type[T], shop_id: int, ids: Sequence[int]
 ) -> dict[int, T]:
-    rows = await _chunked(
-        session,
-        ids,
-        lambda chunk, dialect: select(model).where(
-            model.shop_id == shop_id,  # type: ignore[attr-defined]
-            ids_in(model.id, chunk, dialect),  # type: ignore[attr-defined]
-        ),
-    )
+    rows = await _chunked(session, model, "id", shop_id, ids, ordered=False)
     return {row.id: row for row in rows}
 
 
@@ -46,16 +60,7 @@ async def grouped(
     session: AsyncSession, model: type[T], column: str, shop_id: int, ids: Sequence[int]
 ) -> dict[int, list[T]]:
     """Rows of ``model`` whose ``column`` is one of ``ids``, grouped by it, by id."""
-    col = getattr(model, column)
-    rows = await _chunked(
-        session,
-        ids,
-        lambda chunk, dialect: (
-            select(model)
-            .where(model.shop_id == shop_id, ids_in(col, chunk, dialect))  # type: ignore[attr-defined]
-            .order_by(model.id)  # type: ignore[attr-defined]
-        ),
-    )
+    rows = await _chunked(session, model, column, shop_id, ids, ordered=True)
     out: dict[int, list[T]] = defaultdict(list)
     for row in rows:
         out[getattr(row, column)].append(row)

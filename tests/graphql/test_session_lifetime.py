@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.db.models import Role
@@ -139,3 +139,34 @@ async def test_every_kind_of_bad_request_beside_good_ones_leaves_the_pool_empty(
         assert "INTERNAL_SERVER_ERROR" not in codes, response.text
     await _settle()
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_read_ends_its_transaction_and_keeps_no_tenant_setting(
+    client: httpx.AsyncClient, session: AsyncSession, engine: AsyncEngine, backend: str
+) -> None:
+    # given a shop with an order (a read of it closes its session without an explicit
+    # rollback; the connection is rolled back on its way back to the pool)
+    shop = await make_shop(session)
+    order = await make_order(session, shop, "O-1")
+    token = await make_token(session, shop, Role.AGENT)
+    await session.commit()
+    await session.close()
+
+    # when it is read, several times
+    for _ in range(3):
+        body = await gql(client, token, NODES, {"ids": [to_global_id("Order", order.id)]})
+        assert body["data"]["nodes"] == [{"id": to_global_id("Order", order.id)}]
+
+    # then no connection is out, and the next user of a pooled connection is in no
+    # transaction and holds none of the request's settings
+    await _settle()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    if backend == "postgresql":
+        async with engine.connect() as conn:
+            shop_setting = text("SELECT current_setting('app.shop_id', true)")
+            assert (await conn.execute(shop_setting)).scalar_one() in (None, "")
+            idle_in_transaction = text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state LIKE 'idle in transaction%'"
+            )
+            assert (await conn.execute(idle_in_transaction)).scalar_one() == 0
