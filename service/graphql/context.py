@@ -43,7 +43,7 @@ class Context:
     # The session, once something asked for it (or the one authentication used).
     opened: AsyncSession | None = None
     # Set by the mutations' ``run`` before they write: only then does the request
-    # commit; a read-only request ends its transaction (if any) with a rollback.
+    # commit; a read-only request's transaction (if any) is rolled back (see finish).
     writes: bool = False
     # Run after a successful commit (e.g. forget a changed policy on this replica).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
