@@ -40,6 +40,14 @@ def ids_in(column: Any, ids: Sequence[int], dialect: str) -> ColumnElement[bool]
     return column.in_(ids)  # type: ignore[no-any-return]
 
 
+def ids_in_param(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """:func:`ids_in` with the ids left to the bind parameter ``name`` (a list of
+    integers given at execution), for a statement built once and run many times."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger())))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+
+
 def dialect_of(session: Session | AsyncSession) -> str:
     bind = session.get_bind()
     return str(bind.dialect.name)

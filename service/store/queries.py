@@ -8,11 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Select, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.lists import dialect_of, where_text_in
+from service.db.lists import dialect_of, ids_in_param, where_text_in
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, TrackingEvent
 
 T = TypeVar("T")
@@ -29,11 +28,7 @@ def _of_shop(model: Any, column: str, dialect: str, ordered: bool) -> Select[Any
     Building the statement per batch, and SQLAlchemy working out its cache key each
     time, was about a twentieth of a 50-row page's Python work: a page runs five of
     these."""
-    col = getattr(model, column)
-    if dialect == "postgresql":
-        keys = col == any_(bindparam("ids", type_=ARRAY(BigInteger())))
-    else:
-        keys = col.in_(bindparam("ids", expanding=True))
+    keys = ids_in_param(getattr(model, column), "ids", dialect)
     stmt = select(model).where(model.shop_id == bindparam("shop"), keys)
     return stmt.order_by(model.id) if ordered else stmt
 

@@ -189,11 +189,11 @@ async def refresh_all(
 
     await _together([lane() for _ in range(lanes)])
     async with sessionmaker() as session:
-        await _analyze_states(session)
+        await _vacuum_states(session)
     return done
 
 
-async def _analyze_states(session: AsyncSession) -> None:
+async def _vacuum_states(session: AsyncSession) -> None:
     """Vacuum the table a full pass has just filled or rewritten, and give the planner
     fresh statistics, as autovacuum would some time later.
 
