@@ -62,6 +62,11 @@ class Context:
     def shop_id(self) -> int:
         return self.principal.shop_id
 
+    def cached_shop_policies(self) -> ShopPolicies | None:
+        """The caller's shop policy settings if this replica's cache holds them fresh."""
+        cache = self.policy_cache
+        return cache.get(self.principal.shop_id) if cache is not None else None
+
     async def shop_policies(self) -> ShopPolicies:
         """The caller's shop policy settings, from this replica's cache when fresh."""
         cache = self.policy_cache

@@ -265,7 +265,7 @@ class Query:
         description="Decide a case from inline facts without storing anything (for chat bots"
         " and order systems that keep their own data). Uses the caller's shop policy."
     )
-    async def recommend(
+    def recommend(
         self,
         info: Info,
         case: Annotated[
@@ -278,4 +278,6 @@ class Query:
         at: At = None,
         locale: DecisionLocale = Locale.ZH_CN,
     ) -> Recommendation:
-        return await recommend(info, case, at, locale)
+        # Returned, not awaited: computed at once when the shop policy is cached (see
+        # queries/recommend.py); graphql-core awaits it otherwise.
+        return recommend(info, case, at, locale)  # type: ignore[return-value]
