@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import strawberry
@@ -58,36 +58,89 @@ def _extensions(log: list[str]) -> list[type[SchemaExtension]]:
     return [Generators, AsyncGenerator, Plain, Coroutine]
 
 
-async def _run(query: str, *, fast: bool) -> tuple[list[str], tuple[object, list[str]]]:
+_PATCHED = ("get_hook", "__aenter__", "__aexit__")
+
+
+def _sync_only(log: list[str], fail: str) -> list[type[SchemaExtension]]:
+    """Synchronous hooks only (the path without an exit stack); ``fail`` names the
+    step that raises: ``enter``, ``exit`` or ``suppress`` (an outer hook swallows)."""
+
+    class Outer(SchemaExtension):
+        def on_execute(self) -> Iterator[None]:
+            log.append("outer:enter")
+            try:
+                yield
+            except Exception as exc:
+                log.append(f"outer saw {exc!r}")
+                if fail != "suppress":
+                    raise
+            log.append("outer:exit")
+
+    class Inner(SchemaExtension):
+        def on_execute(self) -> Iterator[None]:
+            if fail == "enter":
+                raise RuntimeError("inner enter")
+            log.append("inner:enter")
+            yield
+            log.append("inner:exit")
+            if fail in ("exit", "suppress"):
+                raise RuntimeError("inner exit")
+
+    return [Outer, Inner]
+
+
+async def _run(
+    query: str, *, fast: bool, extensions: Callable[[list[str]], list[type[SchemaExtension]]]
+) -> tuple[list[str], tuple[object, list[str]]]:
     managers = extension_hooks._MANAGERS
-    saved = [vars(m).get("get_hook") for m in managers]
+    saved = [{name: vars(m).get(name) for name in _PATCHED} for m in managers]
     if fast:
         extension_hooks.install()
     else:
         for manager in managers:
-            manager.get_hook = ExtensionContextManagerBase.get_hook  # type: ignore[method-assign]
+            for name in _PATCHED:
+                setattr(manager, name, getattr(ExtensionContextManagerBase, name))
     try:
         log: list[str] = []
-        schema = strawberry.Schema(query=Query, extensions=_extensions(log))
+        schema = strawberry.Schema(query=Query, extensions=extensions(log))
         result = await schema.execute(query)
         return log, (result.data, [e.message for e in result.errors or []])
     finally:
-        for restored, hook in zip(managers, saved, strict=True):
-            restored.get_hook = hook or ExtensionContextManagerBase.get_hook  # type: ignore[method-assign]
+        for restored, methods in zip(managers, saved, strict=True):
+            for name, method in methods.items():
+                setattr(restored, name, method or getattr(ExtensionContextManagerBase, name))
 
 
 @pytest.mark.parametrize("query", ["{ hello }", "{ broken }", "{ nope }", "{ hello"])
 async def test_hooks_run_in_the_same_order_with_the_same_result(query: str) -> None:
-    fast = await _run(query, fast=True)
-    slow = await _run(query, fast=False)
+    fast = await _run(query, fast=True, extensions=_extensions)
+    slow = await _run(query, fast=False, extensions=_extensions)
     assert fast == slow
     log, _ = fast
     # Every kind of hook ran: generators, async generators, plain and coroutine hooks.
     assert "operation:enter" in log and "async operation:enter" in log
 
 
+@pytest.mark.parametrize("fail", ["none", "enter", "exit", "suppress"])
+@pytest.mark.parametrize("query", ["{ hello }", "{ broken }"])
+async def test_synchronous_hooks_enter_and_exit_as_an_exit_stack_would(
+    query: str, fail: str
+) -> None:
+    def extensions(log: list[str]) -> list[type[SchemaExtension]]:
+        return _sync_only(log, fail)
+
+    fast = await _run(query, fast=True, extensions=extensions)
+    slow = await _run(query, fast=False, extensions=extensions)
+    assert fast == slow
+    log, _ = fast
+    if fail == "exit":
+        assert "outer saw RuntimeError('inner exit')" in log and "outer:exit" not in log
+    if fail == "suppress":
+        assert log[-1] == "outer:exit"
+
+
 async def test_a_generator_hook_wraps_the_stage_it_names() -> None:
-    log, (data, errors) = await _run("{ hello }", fast=True)
+    log, (data, errors) = await _run("{ hello }", fast=True, extensions=_extensions)
     assert data == {"hello": "world"} and errors == []
     assert log.index("parse:enter") < log.index("parse:exit") < log.index("execute:enter")
     assert log.index("execute:enter") < log.index("coroutine execute") < log.index("execute:exit")
