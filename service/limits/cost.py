@@ -79,12 +79,11 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, no_location=True, max_tokens=max_tokens)
 
 
-def operation_of(
-    query: str, operation_name: str | None, variables: Mapping[str, Any] | None, max_tokens: int
-) -> Operation | None:
-    """The operation to cost, or None when the document does not parse, does not name
-    one operation, or spreads fragments in a cycle (it is refused later, when it runs,
-    without cost)."""
+@lru_cache(maxsize=512)
+def _definition(
+    query: str, operation_name: str | None, max_tokens: int
+) -> tuple[DocumentNode, OperationDefinitionNode] | None:
+    # Once per document and name: a client sends the same few documents over and over.
     try:
         document = _parse(query, max_tokens)
     except (GraphQLError, RecursionError):
@@ -94,12 +93,33 @@ def operation_of(
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1 or _has_fragment_cycle(document):
         return None
-    return Operation(document, operations[0], variables or {}, query, operation_name, max_tokens)
+    return document, operations[0]
+
+
+def operation_of(
+    query: str, operation_name: str | None, variables: Mapping[str, Any] | None, max_tokens: int
+) -> Operation | None:
+    """The operation to cost, or None when the document does not parse, does not name
+    one operation, or spreads fragments in a cycle (it is refused later, when it runs,
+    without cost)."""
+    found = _definition(query, operation_name, max_tokens)
+    if found is None:
+        return None
+    document, definition = found
+    return Operation(document, definition, variables or {}, query, operation_name, max_tokens)
 
 
 def requested_cost(schema: GraphQLSchema, operation: Operation) -> int:
     """The cost charged before the operation runs, from its document and variables."""
-    return _Static(operation.variables).operation(_plan_of(schema, operation))
+    plan = _plan_of(schema, operation)
+    if plan.fixed is not None:
+        return plan.fixed
+    static = _Static(operation.variables)
+    cost = static.operation(plan)
+    if not static.read_variables:
+        # No size came from a variable: every request with this document costs the same.
+        plan.fixed = cost
+    return cost
 
 
 def actual_cost(schema: GraphQLSchema, operation: Operation, data: Any) -> int:
@@ -132,10 +152,12 @@ class _Field:
     children: tuple[_Field, ...] = field(default=())
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Plan:
     per_field: int  # each root field's own cost (mutations)
     roots: tuple[_Field, ...]
+    # The requested cost, once known not to depend on the variables.
+    fixed: int | None = None
 
 
 def _plan_of(schema: GraphQLSchema, operation: Operation) -> _Plan:
@@ -240,6 +262,7 @@ class _Planner:
 class _Arguments:
     def __init__(self, variables: Mapping[str, Any]) -> None:
         self.variables = variables
+        self.read_variables = False
 
     def page_size(self, node: FieldNode) -> int:
         for argument in node.arguments or ():
@@ -259,6 +282,7 @@ class _Arguments:
 
     def _value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
+            self.read_variables = True
             return self.variables.get(node.name.value)
         if isinstance(node, ListValueNode):
             return [self._value(v) for v in node.values]

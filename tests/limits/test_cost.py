@@ -52,6 +52,17 @@ def test_variables_size_the_page(schema: GraphQLSchema) -> None:
     assert cost(schema, query, n=50) == 52
 
 
+def test_a_cost_is_kept_per_document_only_when_no_variable_sizes_it(
+    schema: GraphQLSchema,
+) -> None:
+    fixed = "query Q($at: DateTime) { orders(first: 4) { nodes { decision(at: $at) { action } } } }"
+    assert [cost(schema, fixed, at=at) for at in (None, "2026-11-20T00:00:00Z")] == [26, 26]
+    by_ids = "query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    assert cost(schema, by_ids, ids=["a"]) == 1
+    assert cost(schema, by_ids, ids=["a", "b", "c"]) == 3
+    assert cost(schema, by_ids, ids=["a"]) == 1
+
+
 def test_each_mutation_costs_ten_plus_its_payload(schema: GraphQLSchema) -> None:
     query = "mutation { recordAction(input: {}) { actionRecord { id } userErrors { code } } }"
     # 10, the payload 1, actionRecord 1, userErrors as an unpaginated list 5 x 1
