@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.config import Settings
 from service.db.models import WebhookDelivery, WebhookEndpoint
-from service.events import signing, types
+from service.events import signing, types, wakeup
 from service.events.addresses import UnsafeUrl, check_target
 
 MAX_ENDPOINTS_PER_SHOP = 20
@@ -123,5 +123,7 @@ async def replay_delivery(
         .where(WebhookDelivery.id == delivery_id)
         .values(status="PENDING", next_attempt_at=now, delivered_at=None)
     )
+    # The delivery loops sleep until their next poll: wake them at the commit.
+    await session.run_sync(wakeup.note_written)
     await session.refresh(d)
     return d

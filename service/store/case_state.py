@@ -66,7 +66,7 @@ from service.decision.outcome import DeadlineKind
 from service.decision.policy import Policy
 from service.decision.table import render_rule_table
 from service.events import outbox
-from service.store.facts import case_facts, exemption_facts, shop_policy
+from service.store.facts import OVERRIDE_COLUMNS, case_facts, exemption_facts, shop_policy
 
 # Bump when a rule's behaviour changes in a way the rule table does not show.
 RULES_REVISION = "2026.12.2"
@@ -567,6 +567,21 @@ def note_shipments(session: Session, shipment_ids: Iterable[int]) -> None:
     _note(session, TOUCHED_SHIPMENTS).update(shipment_ids)
 
 
+# Shop settings that only change what scripts say: scripts are rendered from decisions
+# computed when read, never stored, so changing these leaves every state exact.
+SCRIPT_ONLY_SETTINGS = frozenset({"coupon_amount", "carrier_names"})
+# The shop's columns a stored state depends on: its platform and the policy overrides
+# that move deadlines, warning instants and so the states' stale_at.
+_STATE_SETTINGS = ("platform", *(c for c in OVERRIDE_COLUMNS if c not in SCRIPT_ONLY_SETTINGS))
+
+
+def _changes_states(shop: Shop) -> bool:
+    """Whether this flush changes a shop setting that stored states depend on (the
+    attributes' history still holds the flushed changes here)."""
+    attrs = inspect(shop).attrs
+    return any(attrs[name].history.has_changes() for name in _STATE_SETTINGS)
+
+
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     orders = _note(session, TOUCHED_ORDERS)
     shipments = _note(session, TOUCHED_SHIPMENTS)
@@ -579,7 +594,7 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
             key, found = "order_id", orders
         elif isinstance(obj, TrackingEvent):
             key, found = "shipment_id", shipments
-        elif isinstance(obj, Shop) and obj in session.dirty:
+        elif isinstance(obj, Shop) and obj in session.dirty and _changes_states(obj):
             key, found = "id", _note(session, RESTALE_SHOPS)
         else:
             continue

@@ -20,7 +20,7 @@ from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import Shop, WebhookDelivery
 from service.events import outbox, wakeup
 from service.events.delivery import Deliverer
-from service.events.endpoints import create_endpoint
+from service.events.endpoints import create_endpoint, replay_delivery
 from tests.conftest import make_shop
 from tests.events.receiver import Receiver, receiver
 
@@ -183,6 +183,36 @@ async def test_an_idle_loop_wakes_when_deliveries_are_committed(
             stop.set()
             await asyncio.wait_for(task, 20)
     assert rec.ids() == ["evt_test_0"]
+
+
+async def test_a_replayed_delivery_wakes_an_idle_loop(
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    # given a delivery already made, and the loop idle with a poll far away
+    from service.events.worker import Worker
+
+    shop = await make_shop(session)
+    slow = settings.model_copy(update={"deliver_interval_s": 120})
+    with receiver() as rec:
+        await create_endpoint(session, shop.id, rec.url, [], settings)
+        await session.commit()
+        worker = Worker(create_sessionmaker(engine), slow, refresh=False)
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run_forever(stop))
+        try:
+            await asyncio.sleep(0.5)
+            await _events(session, shop, 1)
+            await _arrives(rec, 1, within_s=10)
+            delivery_id = await session.scalar(select(WebhookDelivery.id))
+            assert delivery_id is not None
+            # when it is replayed, then it arrives again long before the next poll
+            await replay_delivery(session, shop.id, delivery_id, datetime.now(UTC))
+            await session.commit()
+            await _arrives(rec, 2, within_s=10)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 20)
+    assert rec.ids() == ["evt_test_0", "evt_test_0"]
 
 
 async def test_a_worker_process_wakes_on_notify(

@@ -44,16 +44,23 @@ class Attempt:
     code: str | None
 
 
+# Refusals a client may retry with the same key: a write that lost a race, a first
+# request with the key still running, the database away.
+RETRYABLE = {"CONFLICT", "IDEMPOTENCY_KEY_IN_PROGRESS", "DATABASE_UNAVAILABLE"}
+
+
 @dataclass
 class RetryingClient:
-    """Sends one recordAction per key and retries every failure with the same key,
-    as an integration's HTTP client does."""
+    """Sends one recordAction per key and retries every retryable failure with the same
+    key, as an integration's HTTP client does. A key is done when an answer carries the
+    record, not merely when it came back 200; any other answer fails the key."""
 
     client: httpx.AsyncClient
     token: str
     refund_id: str
     attempts: list[Attempt] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
+    failed: list[Attempt] = field(default_factory=list)
 
     async def send(self, key: str) -> None:
         while True:
@@ -67,19 +74,32 @@ class RetryingClient:
                 status, code = response.status_code, _code(response)
             except httpx.TransportError:
                 status, code = 0, None
-            self.attempts.append(Attempt(key, started, time.monotonic() - started, status, code))
-            if status == 200:
+            attempt = Attempt(key, started, time.monotonic() - started, status, code)
+            self.attempts.append(attempt)
+            if status == 200 and code is None:
                 self.done.append(key)
+                return
+            if status not in (0, 503) and code not in RETRYABLE:
+                self.failed.append(attempt)
                 return
             await asyncio.sleep(0.05)
 
 
 def _code(response: httpx.Response) -> str | None:
+    """The refusal's code: a GraphQL error's, else the payload's first user error's;
+    None when the answer holds the action record."""
     try:
-        errors = response.json().get("errors")
+        body = response.json()
     except ValueError:
-        return None
-    return str(errors[0]["extensions"]["code"]) if errors else None
+        return "NOT_JSON"
+    errors = body.get("errors")
+    if errors:
+        return str(errors[0]["extensions"]["code"])
+    payload = (body.get("data") or {}).get("recordAction") or {}
+    user_errors = payload.get("userErrors") or []
+    if user_errors:
+        return str(user_errors[0]["code"])
+    return None if payload.get("actionRecord") else "NO_RECORD"
 
 
 @pytest.fixture
@@ -132,11 +152,12 @@ async def test_restart_under_write_load_fails_fast_recovers_and_keeps_one_effect
     assert max(a.elapsed for a in writer.attempts if a.status == 503) < FAIL_FAST_S
     unexpected = [a for a in writer.attempts if a.status not in (200, 503)]
     assert unexpected == []
+    assert writer.failed == []
     # and succeeded again within 5 s of the database being back
     first_ok = min(
         a.started + a.elapsed
         for a in writer.attempts
-        if a.status == 200 and a.started >= starting_at
+        if a.status == 200 and a.code is None and a.started >= starting_at
     )
     assert first_ok - back_at < RECOVER_WITHIN_S
     log.info(

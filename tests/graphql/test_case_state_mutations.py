@@ -162,3 +162,38 @@ async def test_every_mutation_leaves_the_state_equal_to_a_fresh_decision(
     _ok(await gql_data(client, token, POLICY))
     rows = await _rows(session, shop.id)
     assert {s.stale_at for s in rows.values()} == {case_state.EPOCH}
+
+
+SCRIPT_SETTINGS = """
+mutation {
+  updateShopPolicy(input: {couponAmount: "8.00", carrierNames: [{code: "ZTO", nameZh: "中通"}]}) {
+    userErrors { code message }
+  }
+}
+"""
+
+
+async def test_settings_that_only_change_scripts_leave_the_states_exact(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # A shop of many orders would otherwise recompute every state for a new coupon.
+    shop = await make_shop(session)
+    token = await make_token(session, shop, Role.ADMIN)
+    order = {
+        "orderNumber": "PO-1",
+        "platform": "PDD",
+        "amount": "19.90",
+        "status": "AWAITING_SHIPMENT",
+        "confirmedAt": "2026-11-23T10:00:00+08:00",
+    }
+    _ok(await gql_data(client, token, UPSERT, orders=[order]))
+    before = {k: s.stale_at for k, s in (await _assert_fresh(session, shop.id)).items()}
+    assert case_state.EPOCH not in before.values()
+
+    _ok(await gql_data(client, token, SCRIPT_SETTINGS))
+    assert {k: s.stale_at for k, s in (await _rows(session, shop.id)).items()} == before
+    await _assert_fresh(session, shop.id)
+
+    # while a setting that moves deadlines restales them
+    _ok(await gql_data(client, token, POLICY))
+    assert {s.stale_at for s in (await _rows(session, shop.id)).values()} == {case_state.EPOCH}
