@@ -12,7 +12,19 @@ DECISION_CHANGED = "case.decision_changed"
 DEADLINE_APPROACHING = "case.deadline_approaching"
 OVERDUE = "case.overdue"
 ENDPOINT_DISABLED = "webhook.endpoint_disabled"
-EVENT_TYPES = (DECISION_CHANGED, DEADLINE_APPROACHING, OVERDUE, ENDPOINT_DISABLED)
+# What the team does (service/team/events.py).
+CASE_CLAIMED = "case.claimed"
+CLAIM_RELEASED = "case.claim_released"
+ACTION_RECORDED = "case.action_recorded"
+EVENT_TYPES = (
+    DECISION_CHANGED,
+    DEADLINE_APPROACHING,
+    OVERDUE,
+    ENDPOINT_DISABLED,
+    CASE_CLAIMED,
+    CLAIM_RELEASED,
+    ACTION_RECORDED,
+)
 
 DEFAULT_WARNINGS = WARNING_WINDOWS
 

@@ -136,15 +136,15 @@ async def reassign(
 
 async def release(
     session: AsyncSession, shop_id: int, key: CaseKey, agent_id: int | None, now: datetime
-) -> bool:
+) -> Hold | None:
     """End the claim on the case: the agent's own (``agent_id``), or any (None, for an
-    admin). ``ClaimedByOther`` when the case is held live by someone else; False when
-    there was no live claim to end."""
+    admin); the live claim it ended. ``ClaimedByOther`` when the case is held live by
+    someone else; None when there was no live claim to end."""
     hold = (await holds(session, shop_id, [key], now)).get(key)
     if hold is not None and agent_id is not None and hold.agent_id != agent_id:
         raise ClaimedByOther(hold)
     await end(session, shop_id, [key])
-    return hold is not None
+    return hold
 
 
 async def end(session: AsyncSession, shop_id: int, keys: Iterable[CaseKey]) -> None:

@@ -21,6 +21,7 @@ from service.graphql.types.enums import Action, Inquiry
 from service.graphql.types.inputs import Problems, check_text
 from service.store import case_state
 from service.team import claims
+from service.team import events as team_events
 
 MAX_NOTE = 2000
 
@@ -176,6 +177,9 @@ async def record_action(
             [(key.kind, key.entity_id, decision.action, decision.rule_id)],
             taken,
             info.context.now,
+        )
+        await team_events.actions_recorded(
+            info.context.session, info.context.shop_id, [row], info.context.now
         )
         return ActionRecordType.from_model(row)
 

@@ -20,6 +20,7 @@ from service.graphql.types.enums import Action
 from service.graphql.types.inputs import Problems, check_text
 from service.store import bulk_decisions, case_state
 from service.team import claims
+from service.team import events as team_events
 
 MAX_CASES = 500
 
@@ -191,6 +192,7 @@ async def record_actions(
             if case.decision is not None
         ]
         await case_state.mark_handled(ctx.session, ctx.shop_id, handled, taken, ctx.now)
+        await team_events.actions_recorded(ctx.session, ctx.shop_id, rows, ctx.now)
         return [ActionRecordType.from_model(r) for r in rows]
 
     records, run_errors = await run(info, allowed, work)

@@ -15,6 +15,7 @@ from service.graphql.mutations.base import INPUT, find_owned, one_of, pk_of, run
 from service.graphql.types.agent import AgentType, ClaimType, TokenRole
 from service.graphql.types.inputs import Problems, check_text
 from service.team import agents, claims
+from service.team import events as team_events
 from service.team.claims import CaseKey, ClaimedByOther
 
 MAX_NAME = 100
@@ -191,6 +192,7 @@ async def claim_case(
             )
         except ClaimedByOther as exc:
             raise _taken(exc) from exc
+        await team_events.claimed(ctx.session, ctx.shop_id, hold, ctx.now)
         return ClaimType(hold=hold)
 
     def require() -> None:
@@ -210,9 +212,13 @@ async def release_claim(
         me = None if ctx.principal.can_administer else _require_agent(info)
         key = await case_key(info, input.order_id, input.refund_request_id)
         try:
-            return await claims.release(ctx.session, ctx.shop_id, key, me, ctx.now)
+            ended = await claims.release(ctx.session, ctx.shop_id, key, me, ctx.now)
         except ClaimedByOther as exc:
             raise _taken(exc) from exc
+        if ended is None:
+            return False
+        await team_events.released(ctx.session, ctx.shop_id, ended, ctx.now)
+        return True
 
     def require() -> None:
         if not info.context.principal.can_administer:
@@ -240,6 +246,8 @@ async def reassign_claim(
             raise UserInputError.one(field, UserErrorCode.INVALID, "the agent is deactivated")
         key = await case_key(info, input.order_id, input.refund_request_id)
         hold = await claims.reassign(ctx.session, ctx.shop_id, key, agent.id, ctx.now, _lease(info))
+        # A hand-over starts a new claim (announced); to the holder, it renews it.
+        await team_events.claimed(ctx.session, ctx.shop_id, hold, ctx.now)
         return ClaimType(hold=hold)
 
     claim, errors = await run(info, info.context.require_admin, work)
