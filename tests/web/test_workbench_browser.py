@@ -549,14 +549,23 @@ def test_a_claim_by_a_second_agent_shows_the_holders_name_and_opening_claims(
         if el.get_attribute("data-kind") == "ORDER"
     ]
     taken, mine = str(orders[0]), str(orders[1])
+    wait_for(
+        desktop,
+        lambda d: d.find_element("css selector", "body").get_attribute("data-live") == "up",
+        "no socket",
+    )
     # when the second agent claims a case over the API
     claimed = api(server, CLAIM, token=second, id=taken)["claimCase"]
     assert claimed["claim"]["agentName"] == name
     try:
-        css(desktop, "#refresh").click()
-        # then the first agent's queue shows the badge with the second agent's name
+        # then the first agent's open queue shows the badge with the second agent's
+        # name, without a reload (the claim's event; the page does not poll while its
+        # socket is up)
         badge = css(desktop, f'{ITEM}[data-id="{taken}"] .claim-badge')
         assert name in badge.text
+        assert (
+            desktop.execute_script("return performance.getEntriesByType('navigation').length") == 1
+        )
         # and opening that case says clearly who holds it
         open_case(desktop, taken)
         notice = css(desktop, '#claim-status[data-code="CLAIMED_BY_OTHER"]')

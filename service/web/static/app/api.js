@@ -164,5 +164,5 @@ mutation WorkbenchRecordActions($input: RecordActionsInput!) {
 // What the queue listens to: any event of the shop refreshes it.
 export const CASE_EVENTS = `
 subscription WorkbenchEvents {
-  caseEvents { id type orderId refundRequestId }
+  caseEvents { id type orderId refundRequestId payload }
 }`;

@@ -135,7 +135,9 @@ function startLive() {
   const token = state.token;
   state.live = connect(CONFIG.graphql, token, {
     onUp: () => { state.liveUp = true; renderLive(); },
-    onEvent: () => {
+    onEvent: (event) => {
+      // This agent's own claims and records: the page already shows them.
+      if (ownMove(event)) return;
       clearTimeout(state.eventTimer);
       state.eventTimer = setTimeout(() => {
         loadQueue({ quiet: true });
@@ -285,6 +287,18 @@ function languagePicker(rerender) {
 }
 
 // ---- the shell --------------------------------------------------------------------------
+
+const TEAM_EVENTS = new Set(["case.claimed", "case.claim_released", "case.action_recorded"]);
+
+function ownMove(event) {
+  const me = state.viewer?.agent?.id;
+  if (!me || !TEAM_EVENTS.has(event.type)) return false;
+  try {
+    return JSON.parse(event.payload).data?.agentId === me;
+  } catch {
+    return false;
+  }
+}
 
 function viewerName() {
   if (!state.viewer) return "";
