@@ -26,7 +26,7 @@ from service.events import listener as event_listener
 from service.events.worker import start_delivering, stop_delivering
 from service.graphql.federation import build_federation_schema
 from service.graphql.schema import build_schema
-from service.graphql.view import GraphQLView
+from service.graphql.view import GraphQLView, ReplicaState
 from service.housekeeping import start_purging, stop_purging
 from service.http_errors import starlette_http_error
 from service.lifecycle import Lifecycle
@@ -134,12 +134,14 @@ def create_app(
         extra_extensions=extensions,
         max_query_depth=settings.graphql_max_query_depth,
     )
+    shared = ReplicaState.for_settings(settings)
     graphql = GraphQLView(
         schema,
         sessionmaker=sessionmaker,
         settings=settings,
         clock=clock or _utcnow,
         ide=graphiql_page(settings, demo_token=demo_token),
+        shared=shared,
     )
     # The same graph for a federation gateway, with _service and _entities (see
     # service.graphql.federation); /graphql stays free of them for ordinary clients.
@@ -151,6 +153,7 @@ def create_app(
         sessionmaker=sessionmaker,
         settings=settings,
         clock=clock or _utcnow,
+        shared=shared,
     )
     app = Starlette(
         routes=[

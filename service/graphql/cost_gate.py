@@ -34,13 +34,22 @@ class Charge:
     bucket: BucketState
 
 
+def buckets_for(settings: Settings) -> CostBuckets:
+    """The replica's token buckets (in memory, or shared through Redis)."""
+    return CostBuckets(
+        settings.rate_limit_points, settings.rate_limit_restore_per_s, settings.redis_url
+    )
+
+
 class CostGate:
-    def __init__(self, schema: GraphQLSchema, settings: Settings) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, settings: Settings, buckets: CostBuckets | None = None
+    ) -> None:
         self.schema = schema
         self.max_cost = settings.query_max_cost
-        self.buckets = CostBuckets(
-            settings.rate_limit_points, settings.rate_limit_restore_per_s, settings.redis_url
-        )
+        # Shared by every endpoint of the replica: a token has one bucket, whichever
+        # endpoint it calls.
+        self.buckets = buckets if buckets is not None else buckets_for(settings)
 
     async def charge(self, request: Request, token_id: int) -> Response | None:
         """The refusal to answer instead of running, or None (the charge is kept on the

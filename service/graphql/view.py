@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,16 +32,36 @@ from service.db import tenancy
 from service.db.availability import is_unavailable
 from service.graphql import http
 from service.graphql.context import Context
-from service.graphql.cost_gate import CostGate
+from service.graphql.cost_gate import CostGate, buckets_for
 from service.graphql.errors import DATABASE_UNAVAILABLE, database_unavailable
 from service.graphql.idempotency import Claim, Idempotency
 from service.graphql.subscriptions import ConnectionRejectionError, token_of
 from service.http_errors import with_charset
+from service.limits.bucket import CostBuckets
 from service.store.policy_cache import PolicyCache
 from service.store.tokens import PrincipalCache, authenticate
 from service.web.graphiql import GraphiQLPage
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    """What the replica's GraphQL endpoints (``/graphql``, ``/subgraph``) share: one
+    token cache, one policy cache (a policy change made through either is seen at once
+    by both), and one bucket per token (calling both does not double its rate)."""
+
+    principals: PrincipalCache
+    policies: PolicyCache
+    buckets: CostBuckets
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ReplicaState:
+        return cls(
+            PrincipalCache(ttl_s=settings.token_cache_ttl_s),
+            PolicyCache(ttl_s=settings.policy_cache_ttl_s),
+            buckets_for(settings),
+        )
 
 
 def _unauthorized(message: str) -> Response:
@@ -60,6 +81,7 @@ class GraphQLView(GraphQL[Context, None]):
         settings: Settings,
         clock: Callable[[], datetime],
         ide: GraphiQLPage | None = None,
+        shared: ReplicaState | None = None,
     ) -> None:
         # Strawberry's own IDE page loads its scripts from a CDN; ``ide`` replaces it.
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
@@ -67,10 +89,11 @@ class GraphQLView(GraphQL[Context, None]):
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.clock = clock
-        self.principals = PrincipalCache(ttl_s=settings.token_cache_ttl_s)
-        self.policies = PolicyCache(ttl_s=settings.policy_cache_ttl_s)
+        state = shared if shared is not None else ReplicaState.for_settings(settings)
+        self.principals = state.principals
+        self.policies = state.policies
         self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
-        self.costs = CostGate(schema._schema, settings)  # type: ignore[attr-defined]
+        self.costs = CostGate(schema._schema, settings, state.buckets)  # type: ignore[attr-defined]
         self.websockets = schema.subscription is not None
 
     async def on_ws_connect(self, context: Any) -> Any:

@@ -136,3 +136,23 @@ async def test_refusals_for_cost_run_no_sql(
     # then both are refused before any SQL
     assert (too_costly.status_code, throttled.status_code) == (400, 429)
     assert statements == []
+
+
+async def test_a_replicas_endpoints_draw_from_one_bucket(
+    settings: Settings, engine: AsyncEngine, token: str
+) -> None:
+    # given a bucket of 50 points, and the federation endpoint next to /graphql
+    async with client_for(
+        settings, engine, rate_limit_points=50, rate_limit_restore_per_s=1
+    ) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        # when the token spends 22 points on each endpoint, then 22 more on the other
+        answers = [
+            await ask(client, token),
+            await client.post("/subgraph", json={"query": PAGE}, headers=headers),
+            await client.post("/subgraph", json={"query": PAGE}, headers=headers),
+        ]
+    # then the third is refused: calling both endpoints does not double the rate
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    status = answers[1].json()["extensions"]["cost"]["throttleStatus"]
+    assert status["currentlyAvailable"] == 6
