@@ -72,18 +72,31 @@ async def _write(session: AsyncSession, events: list[dict[str, Any]], now: datet
     await session.run_sync(lambda s: outbox.write(s, events, now))
 
 
-def _holder(hold: Hold) -> dict[str, Any]:
-    return {"agentId": to_global_id("Agent", hold.agent_id), "agentName": hold.agent_name}
+def _agent(agent_id: int | None) -> str | None:
+    return to_global_id("Agent", agent_id) if agent_id is not None else None
 
 
-async def claimed(session: AsyncSession, shop_id: int, hold: Hold, now: datetime) -> None:
-    """The case is held by ``hold``'s agent from ``hold.claimed_at``: announced once
-    per claim (a renewal keeps the claim's start, so it writes nothing)."""
+def _holder(hold: Hold, actor: int | None) -> dict[str, Any]:
+    # The holder, and who made the move (an admin's hand-over or release; null for a
+    # shop-level token): a workbench skips the moves its own agent made.
+    return {
+        "agentId": _agent(hold.agent_id),
+        "agentName": hold.agent_name,
+        "actorAgentId": _agent(actor),
+    }
+
+
+async def claimed(
+    session: AsyncSession, shop_id: int, hold: Hold, actor: int | None, now: datetime
+) -> None:
+    """The case is held by ``hold``'s agent from ``hold.claimed_at``, by ``actor``'s
+    doing: announced once per claim (a renewal keeps the claim's start, so it writes
+    nothing)."""
     key = hold.key
     order_id = (await _orders_of(session, [key]))[key]
     dedup = f"claimed:{key.kind}:{key.entity_id}:{hold.agent_id}:{_iso(hold.claimed_at)}"
     extra = {
-        **_holder(hold),
+        **_holder(hold, actor),
         "claimedAt": _iso(hold.claimed_at),
         "expiresAt": _iso(hold.expires_at),
     }
@@ -92,12 +105,15 @@ async def claimed(session: AsyncSession, shop_id: int, hold: Hold, now: datetime
     )
 
 
-async def released(session: AsyncSession, shop_id: int, hold: Hold, now: datetime) -> None:
-    """The live claim ``hold`` was ended by its holder or an admin."""
+async def released(
+    session: AsyncSession, shop_id: int, hold: Hold, actor: int | None, now: datetime
+) -> None:
+    """The live claim ``hold`` was ended by its holder or an admin (``actor``)."""
     key = hold.key
     order_id = (await _orders_of(session, [key]))[key]
     dedup = f"released:{key.kind}:{key.entity_id}:{hold.agent_id}:{_iso(hold.claimed_at)}"
-    event = _event(shop_id, types.CLAIM_RELEASED, key, order_id, dedup, now, _holder(hold))
+    extra = _holder(hold, actor)
+    event = _event(shop_id, types.CLAIM_RELEASED, key, order_id, dedup, now, extra)
     await _write(session, [event], now)
 
 
@@ -116,7 +132,8 @@ async def actions_recorded(
             "recommendedAction": r.recommended_action.value,
             "ruleId": r.rule_id,
             "overridden": r.overridden,
-            "agentId": to_global_id("Agent", r.actor_agent_id) if r.actor_agent_id else None,
+            "agentId": _agent(r.actor_agent_id),
+            "actorAgentId": _agent(r.actor_agent_id),
         }
         dedup = f"action:{r.id}"
         events.append(_event(shop_id, types.ACTION_RECORDED, key, r.order_id, dedup, now, extra))

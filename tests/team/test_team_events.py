@@ -104,6 +104,9 @@ async def test_claims_their_end_and_recorded_actions_are_announced_once(
     assert {e["data"]["orderId"] for e in events} == {order_id}
     assert {e["data"]["caseKind"] for e in events} == {"ORDER"}
     assert events[0]["data"]["agentId"] == wang_id
+    # who made each move: the agent, or no agent for the admin's shop-level token
+    assert [e["data"]["actorAgentId"] for e in events] == [wang_id, None, li_id, wang_id]
+    assert events[1]["data"]["agentId"] == li_id
     assert events[0]["data"]["claimedAt"] == NOW.astimezone(UTC).isoformat().replace("+00:00", "Z")
     action = events[-1]["data"]
     assert action["agentId"] == wang_id and action["recommendedAction"]

@@ -192,7 +192,7 @@ async def claim_case(
             )
         except ClaimedByOther as exc:
             raise _taken(exc) from exc
-        await team_events.claimed(ctx.session, ctx.shop_id, hold, ctx.now)
+        await team_events.claimed(ctx.session, ctx.shop_id, hold, agent_id, ctx.now)
         return ClaimType(hold=hold)
 
     def require() -> None:
@@ -217,7 +217,7 @@ async def release_claim(
             raise _taken(exc) from exc
         if ended is None:
             return False
-        await team_events.released(ctx.session, ctx.shop_id, ended, ctx.now)
+        await team_events.released(ctx.session, ctx.shop_id, ended, ctx.principal.agent_id, ctx.now)
         return True
 
     def require() -> None:
@@ -247,7 +247,7 @@ async def reassign_claim(
         key = await case_key(info, input.order_id, input.refund_request_id)
         hold = await claims.reassign(ctx.session, ctx.shop_id, key, agent.id, ctx.now, _lease(info))
         # A hand-over starts a new claim (announced); to the holder, it renews it.
-        await team_events.claimed(ctx.session, ctx.shop_id, hold, ctx.now)
+        await team_events.claimed(ctx.session, ctx.shop_id, hold, ctx.principal.agent_id, ctx.now)
         return ClaimType(hold=hold)
 
     claim, errors = await run(info, info.context.require_admin, work)

@@ -294,7 +294,7 @@ function ownMove(event) {
   const me = state.viewer?.agent?.id;
   if (!me || !TEAM_EVENTS.has(event.type)) return false;
   try {
-    return JSON.parse(event.payload).data?.agentId === me;
+    return JSON.parse(event.payload).data?.actorAgentId === me;
   } catch {
     return false;
   }
