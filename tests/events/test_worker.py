@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -160,10 +162,12 @@ async def _arrives(rec: Receiver, count: int, within_s: float) -> None:
     raise AssertionError(f"{len(rec.got)} of {count} arrived within {within_s} s")
 
 
-async def test_an_idle_loop_wakes_when_deliveries_are_committed(
+@asynccontextmanager
+async def _idle_loop(
     session: AsyncSession, engine: AsyncEngine, settings: Settings
-) -> None:
-    # given the in-process loop, idle with a poll interval far longer than the test
+) -> AsyncIterator[tuple[Shop, Receiver]]:
+    """A shop with an endpoint, and the in-process delivery loop idle with a poll
+    interval far longer than any test: what arrives soon was woken."""
     from service.events.worker import Worker
 
     shop = await make_shop(session)
@@ -176,42 +180,35 @@ async def test_an_idle_loop_wakes_when_deliveries_are_committed(
         task = asyncio.create_task(worker.run_forever(stop))
         try:
             await asyncio.sleep(0.5)  # its first pass found nothing
-            # when an event is committed, then it arrives long before the next poll
-            await _events(session, shop, 1)
-            await _arrives(rec, 1, within_s=10)
+            yield shop, rec
         finally:
             stop.set()
             await asyncio.wait_for(task, 20)
+
+
+async def test_an_idle_loop_wakes_when_deliveries_are_committed(
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
+    async with _idle_loop(session, engine, settings) as (shop, rec):
+        # when an event is committed, then it arrives long before the next poll
+        await _events(session, shop, 1)
+        await _arrives(rec, 1, within_s=10)
     assert rec.ids() == ["evt_test_0"]
 
 
 async def test_a_replayed_delivery_wakes_an_idle_loop(
     session: AsyncSession, engine: AsyncEngine, settings: Settings
 ) -> None:
-    # given a delivery already made, and the loop idle with a poll far away
-    from service.events.worker import Worker
-
-    shop = await make_shop(session)
-    slow = settings.model_copy(update={"deliver_interval_s": 120})
-    with receiver() as rec:
-        await create_endpoint(session, shop.id, rec.url, [], settings)
+    async with _idle_loop(session, engine, settings) as (shop, rec):
+        # given a delivery already made
+        await _events(session, shop, 1)
+        await _arrives(rec, 1, within_s=10)
+        delivery_id = await session.scalar(select(WebhookDelivery.id))
+        assert delivery_id is not None
+        # when it is replayed, then it arrives again long before the next poll
+        await replay_delivery(session, shop.id, delivery_id, datetime.now(UTC))
         await session.commit()
-        worker = Worker(create_sessionmaker(engine), slow, refresh=False)
-        stop = asyncio.Event()
-        task = asyncio.create_task(worker.run_forever(stop))
-        try:
-            await asyncio.sleep(0.5)
-            await _events(session, shop, 1)
-            await _arrives(rec, 1, within_s=10)
-            delivery_id = await session.scalar(select(WebhookDelivery.id))
-            assert delivery_id is not None
-            # when it is replayed, then it arrives again long before the next poll
-            await replay_delivery(session, shop.id, delivery_id, datetime.now(UTC))
-            await session.commit()
-            await _arrives(rec, 2, within_s=10)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 20)
+        await _arrives(rec, 2, within_s=10)
     assert rec.ids() == ["evt_test_0", "evt_test_0"]
 
 

@@ -56,6 +56,13 @@ mutation Status($id: ID!) {
   }
 }
 """
+ORDER = {
+    "orderNumber": "PO-1",
+    "platform": "PDD",
+    "amount": "19.90",
+    "status": "AWAITING_SHIPMENT",
+    "confirmedAt": "2026-11-23T10:00:00+08:00",
+}
 POLICY = """
 mutation { updateShopPolicy(input: {shipWindowHours: 72}) { userErrors { code message } } }
 """
@@ -113,14 +120,7 @@ async def test_every_mutation_leaves_the_state_equal_to_a_fresh_decision(
 ) -> None:
     shop = await make_shop(session)
     token = await make_token(session, shop, Role.ADMIN)
-    order = {
-        "orderNumber": "PO-1",
-        "platform": "PDD",
-        "amount": "19.90",
-        "status": "AWAITING_SHIPMENT",
-        "confirmedAt": "2026-11-23T10:00:00+08:00",
-        "groupFormedAt": "2026-11-23T10:00:00+08:00",
-    }
+    order = ORDER | {"groupFormedAt": "2026-11-23T10:00:00+08:00"}
 
     _ok(await gql_data(client, token, UPSERT, orders=[order]))
     rows = await _assert_fresh(session, shop.id)
@@ -179,14 +179,7 @@ async def test_settings_that_only_change_scripts_leave_the_states_exact(
     # A shop of many orders would otherwise recompute every state for a new coupon.
     shop = await make_shop(session)
     token = await make_token(session, shop, Role.ADMIN)
-    order = {
-        "orderNumber": "PO-1",
-        "platform": "PDD",
-        "amount": "19.90",
-        "status": "AWAITING_SHIPMENT",
-        "confirmedAt": "2026-11-23T10:00:00+08:00",
-    }
-    _ok(await gql_data(client, token, UPSERT, orders=[order]))
+    _ok(await gql_data(client, token, UPSERT, orders=[ORDER]))
     before = {k: s.stale_at for k, s in (await _assert_fresh(session, shop.id)).items()}
     assert case_state.EPOCH not in before.values()
 
