@@ -53,8 +53,8 @@ class Schema(strawberry.Schema):
 class RememberedNames(NameConverter):
     """Strawberry's names, each Python name converted once. Strawberry asks for the
     GraphQL name of every argument of every field a request runs (``convert_arguments``)
-    and camel-cases it anew each time: about 4 % of a ``recommend``. The schema's names
-    are a bounded set."""
+    and camel-cases it anew each time, about a microsecond each: a page of 50 rows asks
+    a few hundred times. The schema's names are a bounded set."""
 
     def __init__(self, auto_camel_case: bool = True) -> None:
         super().__init__(auto_camel_case)
