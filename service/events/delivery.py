@@ -187,22 +187,15 @@ def disable_endpoint(session: Session, endpoint_id: int, reason: str, now: datet
         .values(status=FAILED, last_error="endpoint disabled")
     )
     session.flush()
-    uid = f"evt_ed{endpoint_id}_{int(now.timestamp())}"
-    payload = {
-        "id": uid,
-        "type": types.ENDPOINT_DISABLED,
-        "timestamp": now.isoformat().replace("+00:00", "Z"),
-        "data": {"endpointId": endpoint_id, "url": ep.url, "reason": ep.disabled_reason},
-    }
-    ev = {
-        "uid": uid,
-        "shop_id": ep.shop_id,
-        "type": types.ENDPOINT_DISABLED,
-        "dedup_key": f"ed:{endpoint_id}:{now.isoformat()}",
-        "case_key": f"ENDPOINT:{endpoint_id}",
-        "payload": payload,
-        "created_at": now,
-    }
+    ev = outbox.event(
+        ep.shop_id,
+        types.ENDPOINT_DISABLED,
+        f"ENDPOINT:{endpoint_id}",
+        f"ed:{endpoint_id}:{now.isoformat()}",
+        now,
+        {"endpointId": endpoint_id, "url": ep.url, "reason": ep.disabled_reason},
+        uid=f"evt_ed{endpoint_id}_{int(now.timestamp())}",
+    )
     outbox.write(session, [ev], now)
 
 

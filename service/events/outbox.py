@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
@@ -41,7 +41,12 @@ _OLD = (
 )
 
 
-def _iso(at: datetime | None) -> str | None:
+@overload
+def iso(at: datetime) -> str: ...
+@overload
+def iso(at: None) -> None: ...
+def iso(at: datetime | None) -> str | None:
+    """An instant as events show it: ISO 8601, UTC written ``Z``."""
     return at.isoformat().replace("+00:00", "Z") if at is not None else None
 
 
@@ -58,7 +63,7 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
         "open": row["open"],
         "action": _value(row["action"]),
         "ruleId": row["rule_id"],
-        "dueAt": _iso(row["due_at"]),
+        "dueAt": iso(row["due_at"]),
         "deadlineKind": _value(row["deadline_kind"]),
         "overdue": row["overdue"],
         "moneyAtRisk": str(money) if isinstance(money, Decimal) else None,
@@ -78,21 +83,36 @@ def _approaching(
     return now < due or window == type(window)(0)
 
 
-def _event(
-    row: dict[str, Any], kind: str, dedup: str, now: datetime, extra: dict[str, Any]
+def event(
+    shop_id: int,
+    kind: str,
+    case_key: str,
+    dedup: str,
+    now: datetime,
+    data: dict[str, Any],
+    uid: str | None = None,
 ) -> dict[str, Any]:
-    uid = f"evt_{uuid.uuid4().hex}"
-    case_key = f"{row['kind']}:{row['entity_id']}"
-    data = {"caseKind": row["kind"], **_summary(row), **extra}
+    """An event as :func:`write` takes it: ``data`` in its envelope (id, type, time),
+    with the keys that order its deliveries (``case_key``) and make it once-only
+    (``dedup``). ``uid``: a fresh ``evt_`` id unless given."""
+    uid = uid if uid is not None else f"evt_{uuid.uuid4().hex}"
     return {
         "uid": uid,
-        "shop_id": row["shop_id"],
+        "shop_id": shop_id,
         "type": kind,
         "dedup_key": dedup,
         "case_key": case_key,
-        "payload": {"id": uid, "type": kind, "timestamp": _iso(now), "data": data},
+        "payload": {"id": uid, "type": kind, "timestamp": iso(now), "data": data},
         "created_at": now,
     }
+
+
+def _event(
+    row: dict[str, Any], kind: str, dedup: str, now: datetime, extra: dict[str, Any]
+) -> dict[str, Any]:
+    case_key = f"{row['kind']}:{row['entity_id']}"
+    data = {"caseKind": row["kind"], **_summary(row), **extra}
+    return event(row["shop_id"], kind, case_key, dedup, now, data)
 
 
 def events_for(
@@ -110,7 +130,7 @@ def events_for(
         prev = old.get(key)
         base = f"{row['kind']}:{row['entity_id']}"
         if prev is not None and (prev.action, prev.rule_id) != (row["action"], row["rule_id"]):
-            dedup = f"dc:{base}:{prev.rule_id}>{row['rule_id']}:{_iso(now)}"
+            dedup = f"dc:{base}:{prev.rule_id}>{row['rule_id']}:{iso(now)}"
             previous = {"action": _value(prev.action), "ruleId": prev.rule_id}
             out.append(_event(row, types.DECISION_CHANGED, dedup, now, {"previous": previous}))
         # The deadline the case had (an APPEAL_OPENS that has just arrived is gone from
@@ -120,12 +140,12 @@ def events_for(
             candidates.insert(0, (prev.open, prev.deadline_kind, prev.due_at))
         for is_open, kind, due in candidates:
             if is_open and _approaching(kind, due, now, shop_windows):
-                dedup = f"da:{base}:{_value(kind)}:{_iso(due)}"
-                extra = {"deadline": {"kind": _value(kind), "at": _iso(due)}}
+                dedup = f"da:{base}:{_value(kind)}:{iso(due)}"
+                extra = {"deadline": {"kind": _value(kind), "at": iso(due)}}
                 out.append(_event(row, types.DEADLINE_APPROACHING, dedup, now, extra))
         due = row["due_at"]
         if row["open"] and row["overdue"] and due is not None and due <= now:
-            dedup = f"od:{base}:{_value(row['deadline_kind'])}:{_iso(due)}"
+            dedup = f"od:{base}:{_value(row['deadline_kind'])}:{iso(due)}"
             out.append(_event(row, types.OVERDUE, dedup, now, {}))
     return out
 

@@ -12,7 +12,6 @@ by the same start, and a recorded action's by its record.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -25,10 +24,6 @@ from service.db.models import ActionRecord, RefundRequest
 from service.events import outbox, types
 from service.graphql.relay import to_global_id
 from service.team.claims import ORDER, REFUND_REQUEST, CaseKey, Hold
-
-
-def _iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 async def _orders_of(session: AsyncSession, keys: Sequence[CaseKey]) -> dict[CaseKey, int]:
@@ -49,7 +44,6 @@ async def _orders_of(session: AsyncSession, keys: Sequence[CaseKey]) -> dict[Cas
 def _event(
     shop_id: int, kind: str, key: CaseKey, order_id: int, dedup: str, now: datetime, extra: Any
 ) -> dict[str, Any]:
-    uid = f"evt_{uuid.uuid4().hex}"
     refund = key.entity_id if key.kind == REFUND_REQUEST else None
     data = {
         "caseKind": key.kind,
@@ -57,15 +51,7 @@ def _event(
         "refundRequestId": to_global_id("RefundRequest", refund) if refund else None,
         **extra,
     }
-    return {
-        "uid": uid,
-        "shop_id": shop_id,
-        "type": kind,
-        "dedup_key": dedup,
-        "case_key": f"{key.kind}:{key.entity_id}",
-        "payload": {"id": uid, "type": kind, "timestamp": _iso(now), "data": data},
-        "created_at": now,
-    }
+    return outbox.event(shop_id, kind, f"{key.kind}:{key.entity_id}", dedup, now, data)
 
 
 async def _write(session: AsyncSession, events: list[dict[str, Any]], now: datetime) -> None:
@@ -94,11 +80,11 @@ async def claimed(
     nothing)."""
     key = hold.key
     order_id = (await _orders_of(session, [key]))[key]
-    dedup = f"claimed:{key.kind}:{key.entity_id}:{hold.agent_id}:{_iso(hold.claimed_at)}"
+    dedup = f"claimed:{key.kind}:{key.entity_id}:{hold.agent_id}:{outbox.iso(hold.claimed_at)}"
     extra = {
         **_holder(hold, actor),
-        "claimedAt": _iso(hold.claimed_at),
-        "expiresAt": _iso(hold.expires_at),
+        "claimedAt": outbox.iso(hold.claimed_at),
+        "expiresAt": outbox.iso(hold.expires_at),
     }
     await _write(
         session, [_event(shop_id, types.CASE_CLAIMED, key, order_id, dedup, now, extra)], now
@@ -111,7 +97,7 @@ async def released(
     """The live claim ``hold`` was ended by its holder or an admin (``actor``)."""
     key = hold.key
     order_id = (await _orders_of(session, [key]))[key]
-    dedup = f"released:{key.kind}:{key.entity_id}:{hold.agent_id}:{_iso(hold.claimed_at)}"
+    dedup = f"released:{key.kind}:{key.entity_id}:{hold.agent_id}:{outbox.iso(hold.claimed_at)}"
     extra = _holder(hold, actor)
     event = _event(shop_id, types.CLAIM_RELEASED, key, order_id, dedup, now, extra)
     await _write(session, [event], now)
