@@ -69,13 +69,10 @@ class Context:
 
     async def shop_policies(self) -> ShopPolicies:
         """The caller's shop policy settings, from this replica's cache when fresh."""
-        cache = self.policy_cache
-        if cache is not None:
-            cached = cache.get(self.principal.shop_id)
-            if cached is not None:
-                return cached
-        else:
-            cache = PolicyCache(ttl_s=0)
+        cached = self.cached_shop_policies()
+        if cached is not None:
+            return cached
+        cache = self.policy_cache if self.policy_cache is not None else PolicyCache(ttl_s=0)
         async with self.db_lock:
             return await cache.load(self.session, self.principal.shop_id)
 
