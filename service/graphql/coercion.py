@@ -76,6 +76,15 @@ def input_is_nested_too_deeply(value: Any, type_: GraphQLInputType) -> bool:
     return _generic_too_deep(value, type_)
 
 
+def plan_for(type_: GraphQLInputType) -> Coerce | None:
+    """The coercion of values of ``type_`` when the type bounds their nesting below
+    graphql-core's limit (so no value of it is refused for its depth), else None."""
+    depth = _depth(type_)
+    if depth is None or depth > MAX_NESTING_DEPTH:
+        return None
+    return _plan(type_)
+
+
 def install() -> None:
     """Have graphql-core's variable coercion use the plans (idempotent)."""
     values.coerce_input_value = coerce_input_value  # type: ignore[attr-defined]

@@ -48,6 +48,17 @@ _validated: OrderedDict[int, tuple[DocumentNode, GraphQLSchema, tuple[Any, ...],
 )
 
 
+def parsed(query: str, max_tokens: int) -> DocumentNode:
+    """The parsed document, from the cache the general path fills (raises GraphQLError)."""
+    return _parse(query, max_tokens=max_tokens)
+
+
+def validated(schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]) -> Any:
+    """The document's validation errors under ``rules`` (and Strawberry's own two), from
+    the cache the general path fills."""
+    return _validate(schema, document, rules)
+
+
 def _validate(schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]) -> Any:
     key = id(document)
     hit = _validated.get(key)

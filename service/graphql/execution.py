@@ -101,7 +101,7 @@ def _leaf(type_: Any) -> tuple[Coerce | None, bool]:
     return None, non_null
 
 
-def _strawberry_check(is_type_of: Any) -> bool:
+def is_strawberry_check(is_type_of: Any) -> bool:
     # The check Strawberry gives a type that implements an interface (Node): a pure
     # isinstance test that never reads its resolve info.
     module = getattr(is_type_of, "__module__", None)
@@ -115,10 +115,21 @@ def _object(type_: Any) -> GraphQLObjectType | None:
     # Any other is_type_of may need its resolve info, or be awaitable: the generic path
     # asks it.
     if isinstance(type_, GraphQLObjectType) and (
-        type_.is_type_of is None or _strawberry_check(type_.is_type_of)
+        type_.is_type_of is None or is_strawberry_check(type_.is_type_of)
     ):
         return type_
     return None
+
+
+def plan_of(parent_type: GraphQLObjectType, name: str) -> _Plan | None:
+    """The plain-field plan of ``parent_type.name``, or None when the field takes the
+    generic path (made once per field)."""
+    key = (parent_type, name)
+    try:
+        return _PLANS[key]
+    except KeyError:
+        plan = _PLANS[key] = _plan(parent_type, name)
+        return plan
 
 
 def _plan(parent_type: GraphQLObjectType, name: str) -> _Plan | None:
@@ -221,11 +232,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # extension implements ``resolve`` (tracing does).
         if middleware is None or not middleware.middlewares:
             node = field_details_list[0].node
-            key = (parent_type, node.name.value)
-            try:
-                plan = _PLANS[key]
-            except KeyError:
-                plan = _PLANS[key] = _plan(*key)
+            plan = plan_of(parent_type, node.name.value)
             if plan is not None and not node.arguments:
                 if plan.object_type is not None:
                     if node.directives:

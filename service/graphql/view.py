@@ -35,9 +35,11 @@ from service.graphql.context import Context
 from service.graphql.cost_gate import CostGate, buckets_for
 from service.graphql.errors import DATABASE_UNAVAILABLE, database_unavailable
 from service.graphql.idempotency import Claim, Idempotency
+from service.graphql.prepared import PreparedOperations
 from service.graphql.subscriptions import ConnectionRejectionError, token_of
 from service.http_errors import with_charset
 from service.limits.bucket import CostBuckets
+from service.observability.graphql_extension import note_answered
 from service.store.policy_cache import PolicyCache
 from service.store.tokens import PrincipalCache, authenticate
 from service.web.graphiql import GraphiQLPage
@@ -95,6 +97,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.idempotency = Idempotency(timedelta(hours=settings.idempotency_ttl_h))
         self.costs = CostGate(schema._schema, settings, state.buckets)  # type: ignore[attr-defined]
         self.websockets = schema.subscription is not None
+        # recommend's hot path, compiled once per document (see service.graphql.prepared).
+        self.prepared = PreparedOperations(schema)  # type: ignore[arg-type]
 
     async def on_ws_connect(self, context: Any) -> Any:
         """Authenticate a websocket by the token in its connection_init payload."""
@@ -191,7 +195,9 @@ class GraphQLView(GraphQL[Context, None]):
             claim = started
             try:
                 try:
-                    response = await self.run(request, context=context)
+                    response = await self._prepared_answer(request, context)
+                    if response is None:
+                        response = await self.run(request, context=context)
                 finally:
                     # Resolvers orphaned by a failed gather may still be using the
                     # session: let the one under way finish and refuse the rest
@@ -223,6 +229,31 @@ class GraphQLView(GraphQL[Context, None]):
             if claim is not None:
                 self.idempotency.release(claim)
             context.release()
+
+    async def _prepared_answer(self, request: Request, context: Context) -> Response | None:
+        """The answer of a prepared operation (see service.graphql.prepared), or None
+        when the general path must answer: it then reads the request again and refuses
+        whatever is wrong with it in its usual words."""
+        if not self.prepared.enabled:
+            return None
+        try:
+            http.require_media_type(request.headers.get("accept"))
+            operation = await http.read_operation(self.request_adapter_class(request))
+        except HTTPException:
+            return None
+        if operation.extensions or operation.query is None:
+            return None
+        answer = await self.prepared.run(
+            operation.query, operation.operation_name, operation.variables, context
+        )
+        if answer is None:
+            return None
+        note_answered(context, answer.operation_name)
+        response: GraphQLHTTPResponse = {"data": answer.data}
+        cost = self.costs.report(request, answer.data)
+        if cost is not None:
+            response["extensions"] = {"cost": cost}
+        return self.create_response(response, await self.get_sub_response(request))
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps, UTF-8 out (the responses say

@@ -37,6 +37,16 @@ class RequestInfoExtension(SchemaExtension):
         return list(result.errors or []) if result is not None else []
 
 
+def note_answered(context: Any, operation_name: str | None) -> None:
+    """What this extension records for an operation answered without errors, for one
+    answered without Strawberry's execution (a prepared operation, see
+    service.graphql.prepared)."""
+    info = _request_info(context)
+    if info is not None:
+        info.operation = operation_name if isinstance(operation_name, str) else info.operation
+        info.outcome = "ok"
+
+
 def _safe_operation_name(extension: SchemaExtension) -> str | None:
     try:
         name = extension.execution_context.operation_name
