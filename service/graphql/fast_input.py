@@ -33,14 +33,15 @@ class Unsupported(TypeError):
     """A field type the plan does not handle; the type keeps Strawberry's conversion."""
 
 
-def _converter(type_: object) -> Convert | None:
-    """How to convert one value of ``type_``; None when it is used as it comes."""
+def converter(type_: object) -> Convert | None:
+    """How to convert one value of ``type_`` (not None) as Strawberry would; None when
+    it is used as graphql-core coerced it. Raises :class:`Unsupported`."""
     if isinstance(type_, StrawberryMaybe):
         raise Unsupported("Maybe fields need Strawberry's own conversion")
     if isinstance(type_, StrawberryOptional):
-        return _converter(type_.of_type)  # the builder passes None through
+        return converter(type_.of_type)  # the builder passes None through
     if isinstance(type_, StrawberryList):
-        item = _converter(type_.of_type)
+        item = converter(type_.of_type)
         if item is None:
             return list  # a copy: graphql-core shares default values between requests
         return lambda v: [None if x is None else item(x) for x in v]
@@ -68,7 +69,7 @@ def _builder(cls: Any) -> Convert:
     plan: list[tuple[str, str, Convert | None]] = []
     for f in definition.fields:
         name = f.graphql_name or _camel(f.python_name)
-        plan.append((name, f.python_name, _converter(f.resolve_type(type_definition=definition))))
+        plan.append((name, f.python_name, converter(f.resolve_type(type_definition=definition))))
 
     def build(value: Mapping[str, Any]) -> Any:
         kwargs = dict(nulls)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
+from strawberry.extensions import FieldExtension, SchemaExtension
 
 from service.app import create_app
 from service.config import Settings
@@ -376,11 +377,36 @@ def _rules() -> Any:
 
 def test_unknown_schema_extensions_turn_prepared_operations_off() -> None:
     # given the service's schema with one more extension (tracing adds some)
-    from strawberry.extensions import SchemaExtension
-
     class Other(SchemaExtension):
         pass
 
     # when prepared operations are made for it, then none are: its hooks must run
     assert not PreparedOperations(build_schema(extra_extensions=(Other,))).enabled
     assert PreparedOperations(build_schema()).enabled
+
+
+class Upper(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs).upper()
+
+
+@strawberry.type
+class Shouting:
+    @strawberry.field(extensions=[Upper()])
+    def word(self, text: str) -> str:
+        return text
+
+
+async def test_a_root_field_with_field_extensions_keeps_strawberrys_resolver() -> None:
+    # given recommend (no field extensions, arguments with conversion plans) and a
+    # field whose extension must see its call
+    schema = strawberry.Schema(query=Shouting, extensions=build_schema().extensions)
+    # when prepared operations are made for the service's schema and this one
+    service = PreparedOperations(build_schema())
+    shouting = PreparedOperations(schema, root_fields=frozenset({"word"}))
+    # then recommend is called directly and the extended field through Strawberry
+    assert service._directs["recommend"] is not None
+    assert shouting._directs["word"] is None
+    # and the extension still runs on the prepared operation
+    answer = await shouting.run('{ word(text: "hi") }', None, None, None)
+    assert answer is not None and answer.data == {"word": "HI"}
