@@ -237,7 +237,7 @@ class GraphQLView(GraphQL[Context, None]):
         if not self.prepared.enabled:
             return None
         try:
-            http.require_media_type(request.headers.get("accept"))
+            media_type = http.require_media_type(request.headers.get("accept"))
             operation = await http.read_operation(self.request_adapter_class(request))
         except HTTPException:
             return None
@@ -253,7 +253,8 @@ class GraphQLView(GraphQL[Context, None]):
         cost = self.costs.report(request, answer.data)
         if cost is not None:
             response["extensions"] = {"cost": cost}
-        return self.create_response(response, await self.get_sub_response(request))
+        # What create_response makes of a sub-response that set nothing, built at once.
+        return Response(self.encode_json(response), media_type=with_charset(media_type))
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps, UTF-8 out (the responses say
