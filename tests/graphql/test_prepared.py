@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import strawberry
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +26,7 @@ from service.db.models import Role
 from service.graphql.prepared import PreparedOperations
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
+from service.observability.logging import JsonFormatter
 from tests.conftest import make_shop, make_token
 from tests.factories import NOW
 from tests.graphql.test_recommend_snapshot import CASES, FULL
@@ -246,6 +249,27 @@ HANDED_BACK = [
         extensions={"persistedQuery": {"version": 1, "sha256Hash": "00"}},
     ),
 ]
+
+
+async def test_a_prepared_answer_is_logged_like_any_other(
+    pair: Pair, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given the request log captured
+    caplog.set_level(logging.INFO, logger="aftersales.request")
+    # when a prepared operation answers, and the general path answers the same request
+    assert await pair.same(
+        **_recommend(
+            "query Named($c: CaseInput!) { recommend(case: $c) { decision { ruleId } } }",
+            {"c": SIGNED_QUALITY},
+        )
+    )
+    # then both request lines name the operation and its outcome alike
+    lines = [
+        orjson.loads(JsonFormatter().format(record))
+        for record in caplog.records
+        if record.name == "aftersales.request"
+    ]
+    assert [(line["operation"], line["outcome"]) for line in lines] == [("Named", "ok")] * 2
 
 
 @pytest.mark.parametrize("request_", PREPARED, ids=range(len(PREPARED)))
