@@ -12,11 +12,13 @@ request's CPU. A prepared operation does that work once per document text:
 - keep it only when every part is plain: one query operation, no fragments, no
   directives, each response key once per selection, root fields that compute without
   the database (:data:`PURE_ROOT_FIELDS`), object types with no abstract type below;
-- per request: coerce the variables with graphql-core's own function, resolve the root
-  fields through Strawberry's own resolvers (argument conversion included), then read
-  the selection as the general path would (``execution._plan`` for plain attributes,
-  the field's resolver otherwise) and coerce each leaf with its type's
-  ``coerce_output_value``.
+- per request: coerce the variables by the plans graphql-core's own coercion uses
+  (``coercion``; graphql-core's function itself for a variable with a default), call
+  each root field's resolver with its arguments converted by the plans Strawberry's
+  conversion uses (``fast_input``; Strawberry's wrapper itself for a field with field
+  extensions), then read the selection as the general path would
+  (``execution.plan_of`` for plain attributes, the field's resolver otherwise) and
+  coerce each leaf with its type's ``coerce_output_value``.
 
 Anything else is not an error here but a hand-back: :meth:`PreparedOperations.run`
 returns None and the request takes the general path, which then answers it (parse and
