@@ -255,6 +255,31 @@ HANDED_BACK = [
 ]
 
 
+async def test_a_prepared_answer_is_kept_and_replayed_under_its_idempotency_key(
+    pair: Pair,
+) -> None:
+    # given a recommend request sent twice under one key, to each app with its own key
+    body = _recommend(
+        "query R($c: CaseInput!) { recommend(case: $c) { decision { ruleId } } }",
+        {"c": SIGNED_QUALITY},
+    )["json"]
+    answers = []
+    for client, key in zip(pair.clients, ("key-on", "key-off"), strict=True):
+        headers = {**pair.headers, "Idempotency-Key": key}
+        first = await client.post("/graphql", json=body, headers=headers)
+        again = await client.post("/graphql", json=body, headers=headers)
+        answers.append((first, again))
+    # then the prepared operation answered the first, and both apps answered alike:
+    # the first call run, the second replayed
+    assert pair.prepared == [True]
+    (on_first, on_again), (off_first, off_again) = answers
+    for on, off in ((on_first, off_first), (on_again, off_again)):
+        assert on.status_code == off.status_code == 200
+        assert _headers(on) == _headers(off)
+        assert _steady(on.content) == _steady(off.content)
+    assert on_again.content == on_first.content
+
+
 async def test_a_prepared_answer_is_logged_like_any_other(
     pair: Pair, caplog: pytest.LogCaptureFixture
 ) -> None:
