@@ -47,7 +47,7 @@ from strawberry.types.field import StrawberryField
 Coerce = Callable[[Any], Any]
 
 
-class _Plan:
+class Plan:
     """How to complete one plain field: read it, then coerce it (or each item), or
     execute its selection on it (or on each item) when ``object_type`` is set."""
 
@@ -85,7 +85,7 @@ class _Plan:
 
 # Keyed by (object type, field name); None marks a field that always takes the generic
 # path. Types live as long as their schema, and a process builds a handful of schemas.
-_PLANS: dict[tuple[GraphQLObjectType, str], _Plan | None] = {}
+_PLANS: dict[tuple[GraphQLObjectType, str], Plan | None] = {}
 
 
 def _unwrap(type_: Any) -> tuple[Any, bool]:
@@ -121,7 +121,7 @@ def _object(type_: Any) -> GraphQLObjectType | None:
     return None
 
 
-def plan_of(parent_type: GraphQLObjectType, name: str) -> _Plan | None:
+def plan_of(parent_type: GraphQLObjectType, name: str) -> Plan | None:
     """The plain-field plan of ``parent_type.name``, or None when the field takes the
     generic path (made once per field)."""
     key = (parent_type, name)
@@ -132,7 +132,7 @@ def plan_of(parent_type: GraphQLObjectType, name: str) -> _Plan | None:
         return plan
 
 
-def _plan(parent_type: GraphQLObjectType, name: str) -> _Plan | None:
+def _plan(parent_type: GraphQLObjectType, name: str) -> Plan | None:
     field_def = parent_type.fields.get(name)
     if field_def is None or field_def.args:
         return None
@@ -157,22 +157,23 @@ def _plan(parent_type: GraphQLObjectType, name: str) -> _Plan | None:
     type_ = field_def.type
     coerce, non_null = _leaf(type_)
     if coerce is not None:
-        return _Plan(read, coerce, non_null, False, False)
+        return Plan(read, coerce, non_null, False, False)
     outer, _ = _unwrap(type_)
     if (object_type := _object(outer)) is not None:
-        return _Plan(read, None, non_null, False, False, object_type, type_)
+        return Plan(read, None, non_null, False, False, object_type, type_)
     if isinstance(outer, GraphQLList):
         item_coerce, item_non_null = _leaf(outer.of_type)
         if item_coerce is not None:
-            return _Plan(read, item_coerce, non_null, True, item_non_null)
+            return Plan(read, item_coerce, non_null, True, item_non_null)
         item, item_non_null = _unwrap(outer.of_type)
         if (object_type := _object(item)) is not None:
-            return _Plan(read, None, non_null, True, item_non_null, object_type, type_)
+            return Plan(read, None, non_null, True, item_non_null, object_type, type_)
     return None
 
 
-def _complete(plan: _Plan, value: Any) -> Any:
-    """The completed value, or Undefined when the generic path must decide."""
+def complete_plain(plan: Plan, value: Any) -> Any:
+    """The completed value of a plain leaf field (``plan.coerce`` set), or Undefined
+    when the generic path must decide."""
     if value is None or value is Undefined:
         return Undefined if plan.non_null else None
     if isinstance(value, Exception):
@@ -200,7 +201,7 @@ def _complete(plan: _Plan, value: Any) -> Any:
     return out
 
 
-def _plain_objects(plan: _Plan, value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
+def _plain_objects(plan: Plan, value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
     """Whether the value (or each item) is an object of the type to execute a selection
     on, with nothing for the generic path to report or await first."""
     assert plan.object_type is not None
@@ -250,7 +251,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             )
                 else:
                     try:
-                        completed = _complete(plan, plan.read(source))
+                        completed = complete_plain(plan, plan.read(source))
                     except Exception:
                         completed = Undefined
                     if completed is not Undefined:
@@ -261,7 +262,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _execute_objects(
         self,
-        plan: _Plan,
+        plan: Plan,
         field_details_list: FieldDetailsList,
         path: Path,
         value: Any,

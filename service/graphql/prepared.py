@@ -103,7 +103,10 @@ class _Field:
     node: FieldNode
     parent: GraphQLObjectType
     definition: GraphQLField | None  # None for __typename
-    read: Callable[[Any], Any] | None  # a plain attribute (see execution._plan)
+    read: Callable[[Any], Any] | None  # a plain attribute (see execution.plan_of)
+    # A plain attribute of a scalar or enum type (or a list of them): completed as the
+    # general path's short path completes it.
+    plain: execution.Plan | None
     leaf: Callable[[Any], Any] | None  # the scalar's or enum's coerce_output_value
     object_type: GraphQLObjectType | None
     selection: tuple[_Field, ...]
@@ -164,7 +167,6 @@ class Prepared:
     document: DocumentNode
     operation: OperationDefinitionNode
     operation_name: str | None
-    root_type: GraphQLObjectType
     selection: tuple[_Field, ...]
     # None when some variable needs more of graphql-core's steps (a default, a type
     # that does not bound its nesting): graphql-core then coerces them all.
@@ -324,7 +326,7 @@ class PreparedOperations:
             return None
         name = operation.name.value if operation.name is not None else None
         return Prepared(
-            document, operation, operation_name or name, root, selection, self._variables(operation)
+            document, operation, operation_name or name, selection, self._variables(operation)
         )
 
     def _variables(self, operation: OperationDefinitionNode) -> tuple[_Variable, ...] | None:
@@ -389,12 +391,13 @@ def _field(parent: GraphQLObjectType, node: FieldNode, key: str) -> _Field:
     name = node.name.value
     if name == "__typename":
         # Its value is the parent type's name (see _Run.resolve), a string already.
-        return _Field(key, node, parent, None, None, str, None, (), True, False, False)
+        return _Field(key, node, parent, None, None, None, str, None, (), True, False, False)
     definition = parent.fields.get(name)
     if definition is None:
         raise _HandBack  # introspection (__schema, __type) and the like
     plan = None if node.arguments else execution.plan_of(parent, name)
     read = plan.read if plan is not None else None
+    plain = plan if plan is not None and plan.coerce is not None else None
     if read is None and definition.resolve is None:
         raise _HandBack
     type_: Any = definition.type
@@ -414,7 +417,7 @@ def _field(parent: GraphQLObjectType, node: FieldNode, key: str) -> _Field:
         if node.selection_set is not None:
             raise _HandBack
         return _Field(
-            key, node, parent, definition, read, type_.coerce_output_value, None, (),
+            key, node, parent, definition, read, plain, type_.coerce_output_value, None, (),
             non_null, is_list, item_non_null,
         )  # fmt: skip
     if not isinstance(type_, GraphQLObjectType) or node.selection_set is None:
@@ -423,7 +426,7 @@ def _field(parent: GraphQLObjectType, node: FieldNode, key: str) -> _Field:
         raise _HandBack
     selection = _selection(type_, node.selection_set.selections)
     return _Field(
-        key, node, parent, definition, read, None, type_, selection,
+        key, node, parent, definition, read, None, None, type_, selection,
         non_null, is_list, item_non_null,
     )  # fmt: skip
 
@@ -516,20 +519,15 @@ class _Run:
         result: dict[str, Any] = {}
         typename = object_type.name
         for sub in field.selection:
-            read, leaf = sub.read, sub.leaf
-            if read is not None and leaf is not None and not sub.is_list:
-                # Most fields: a plain attribute, a scalar or an enum.
+            plain = sub.plain
+            if plain is not None:  # most fields: a plain attribute, a scalar or an enum
                 try:
-                    raw = read(value)
-                    coerced = None if raw is None else leaf(raw)
+                    completed = execution.complete_plain(plain, plain.read(value))
                 except Exception:
                     raise _HandBack from None
-                if coerced is None:
-                    if sub.non_null or raw is not None:
-                        raise _HandBack
-                elif coerced is Undefined or isinstance(raw, Exception):
+                if completed is Undefined:
                     raise _HandBack
-                result[sub.key] = coerced
+                result[sub.key] = completed
                 continue
             sub_path = Path(path, sub.key, typename)
             result[sub.key] = self.complete(sub, self.resolve(sub, value, sub_path), sub_path)
