@@ -1,10 +1,13 @@
-"""CPU per ``recommend`` of two builds, in alternate runs: paired ratios for a noisy machine.
+"""CPU per request of two builds, in alternate runs: paired ratios for a noisy machine.
 
 On a shared machine the same build's CPU per request moves by ±15 % from one minute to
-the next, more than most changes are worth. This runs :mod:`bench.recommend_cpu_bench`
-(in process, CPU time per request) alternately in a worktree of ``--base`` and in this
-tree, ``--pairs`` times, and prints each pair and the median of their ratios: drift
-that lasts longer than a pair cancels out.
+the next, more than most changes are worth. This runs an in-process CPU bench
+alternately in a worktree of ``--base`` and in this tree, ``--pairs`` times, and prints
+each pair and the median of their ratios: drift that lasts longer than a pair cancels
+out. ``--bench recommend`` (the default) is :mod:`bench.recommend_cpu_bench`, CPU per
+``recommend``; ``--bench ingest`` is :mod:`bench.ingest_cpu_bench`, CPU per batch of 500
+tracking events on PostgreSQL (the base must have that bench: it is copied in when
+missing).
 
 Run from the project root: ``.venv/bin/python -m bench.ab_cpu --base 77ce561``. The
 worktree goes in a temporary directory and is removed at the end. It is a benchmark,
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,18 +29,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cpu_ms(tree: Path, requests: int) -> float:
-    """One run of recommend_cpu_bench in ``tree``: CPU milliseconds per request."""
+# bench name -> (module, its size argument, the figure it reports last)
+BENCHES = {
+    "recommend": ("bench.recommend_cpu_bench", "--requests", "cpu_ms_per_req"),
+    "ingest": ("bench.ingest_cpu_bench", "--orders", "cpu_ms_per_event_batch"),
+}
+
+
+def cpu_ms(tree: Path, bench: str, size: int) -> float:
+    """One run of the bench in ``tree``: CPU milliseconds per request (or batch)."""
+    module, size_flag, figure = BENCHES[bench]
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
-        [sys.executable, "-m", "bench.recommend_cpu_bench", "--requests", str(requests)],
+        [sys.executable, "-m", module, size_flag, str(size)],
         cwd=tree,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stderr
-    match = re.search(r"cpu_ms_per_req=([0-9.]+)", out)
+    match = re.search(rf"{figure}=([0-9.]+)", out)
     if match is None:
         raise SystemExit(f"unexpected output from {tree}:\n{out[-2000:]}")
     return float(match.group(1))
@@ -46,8 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="the commit to compare with")
     parser.add_argument("--pairs", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=2000, help="per run")
+    parser.add_argument("--bench", choices=sorted(BENCHES), default="recommend")
+    parser.add_argument(
+        "--size", type=int, help="requests per run (recommend, 2000) or orders (ingest, 5000)"
+    )
     args = parser.parse_args(argv)
+    size = args.size or (2000 if args.bench == "recommend" else 5000)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         subprocess.run(
@@ -56,14 +72,17 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
             capture_output=True,
         )
+        module = BENCHES[args.bench][0].replace(".", "/") + ".py"
+        if not (base / module).exists():
+            shutil.copy(ROOT / module, base / module)
         try:
             ratios = []
             for i in range(args.pairs):
                 # Alternate which goes first, so a trend within a pair cancels too.
                 if i % 2 == 0:
-                    before, after = cpu_ms(base, args.requests), cpu_ms(ROOT, args.requests)
+                    before, after = cpu_ms(base, args.bench, size), cpu_ms(ROOT, args.bench, size)
                 else:
-                    after, before = cpu_ms(ROOT, args.requests), cpu_ms(base, args.requests)
+                    after, before = cpu_ms(ROOT, args.bench, size), cpu_ms(base, args.bench, size)
                 ratios.append(after / before)
                 print(
                     f"pair {i + 1}: base {before:.3f} ms  this tree {after:.3f} ms"

@@ -7,6 +7,7 @@ trace entry saying whether it matched and why.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 
 from service.decision.derive import NOT_SHIPPED, OFFLINE_ONLY, SIGNED, Ctx
@@ -21,6 +22,7 @@ from service.decision.outcome import (
     MoneyAtRisk,
     RiskKind,
     Scripts,
+    Signals,
     TraceEntry,
 )
 from service.decision.policy import CENT, Policy, policy_for
@@ -174,7 +176,7 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
         _money(c, out),
         out.alternatives,
         tuple(trace),
-        signals_for(c),
+        Signals(signals_for, c),
         _scripts(c, out),
         policy.policy_id,
         policy.version,
@@ -193,20 +195,31 @@ _ITEMS: dict[tuple[EvidenceKind, bool, bool], EvidenceItem] = {
 }
 
 
-# needs -> every item needed and none present; keyed by the rules' own tuples.
-_ALL_MISSING: dict[tuple[EvidenceKind, ...], tuple[EvidenceItem, ...]] = {}
+# (needs, evidence held) -> the evidence list. Rules declare few distinct needs and a
+# case holds a handful of the 9 kinds, so few pairs ever occur; the bound only guards
+# against a caller cycling through every subset.
+_EvidenceKey = tuple[tuple[EvidenceKind, ...], frozenset[EvidenceKind]]
+_EVIDENCE_LISTS: dict[_EvidenceKey, tuple[EvidenceItem, ...]] = {}
+_EVIDENCE_LISTS_MAX = 4096
 
 
 def _evidence(c: Ctx, out: Outcome) -> tuple[EvidenceItem, ...]:
     """Needed items first (present or not), then what is held but not needed."""
-    have = c.evidence
-    needed = out.needs
-    if not have:
-        # The usual case: nothing held yet. Rules declare few distinct needs.
-        missing = _ALL_MISSING.get(needed)
-        if missing is None:
-            missing = _ALL_MISSING[needed] = tuple([_ITEMS[k, True, False] for k in needed])
-        return missing
+    key = (out.needs, c.evidence)
+    try:
+        items = _EVIDENCE_LISTS.get(key)
+    except TypeError:  # a caller's plain set instead of the frozenset the facts declare
+        return _evidence_list(*key)
+    if items is None:
+        items = _evidence_list(*key)
+        if len(_EVIDENCE_LISTS) < _EVIDENCE_LISTS_MAX:
+            _EVIDENCE_LISTS[key] = items
+    return items
+
+
+def _evidence_list(
+    needed: tuple[EvidenceKind, ...], have: AbstractSet[EvidenceKind]
+) -> tuple[EvidenceItem, ...]:
     items = [_ITEMS[k, True, k in have] for k in needed]
     items += [_ITEMS[k, False, True] for k in sorted(have) if k not in needed]
     return tuple(items)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from service.decision.facts import EvidenceKind
 from service.decision.fastinit import fast_init
@@ -178,6 +179,42 @@ class Scripts:
         return f"Scripts(zh_cn={self.zh_cn!r}, en={self.en!r})"
 
 
+class Signals:
+    """A decision's proactive signals, worked out the first time they are read.
+
+    Most callers never read them: the stored case states do not, and ``recommend``
+    only when they are selected. Read, :attr:`value` is the same tuple as if it had
+    been built at once (the facts behind it are immutable); equality and hashing
+    compare that tuple, so two equal decisions still compare equal.
+    """
+
+    __slots__ = ("_arg", "_compute", "_value")
+
+    def __init__(self, compute: Callable[[Any], tuple[Signal, ...]], arg: Any) -> None:
+        self._compute: Callable[[Any], tuple[Signal, ...]] | None = compute
+        self._arg: Any = arg
+        self._value: tuple[Signal, ...] | None = None
+
+    @property
+    def value(self) -> tuple[Signal, ...]:
+        value = self._value
+        if value is None:
+            value = self._value = self._compute(self._arg)  # type: ignore[misc]
+            self._compute = self._arg = None  # the facts are no longer needed
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Signals):
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -191,7 +228,8 @@ class Decision:
     money_at_risk: tuple[MoneyAtRisk, ...]
     alternatives: tuple[Alternative, ...]
     trace: tuple[TraceEntry, ...]
-    signals: tuple[Signal, ...]
+    # Read them as ``signals``: built on first read (see Signals).
+    lazy_signals: Signals
     scripts: Scripts
     policy_id: str
     policy_version: str
@@ -200,6 +238,11 @@ class Decision:
     proactive: bool = False
     # True when a deadline of an OVERDUE_KINDS kind has passed at evaluated_at.
     overdue: bool = False
+
+    @property
+    def signals(self) -> tuple[Signal, ...]:
+        """Proactive signals (000 §1): what is due before the buyer asks."""
+        return self.lazy_signals.value
 
     @property
     def next_deadline(self) -> datetime | None:

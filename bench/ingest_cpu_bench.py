@@ -1,0 +1,151 @@
+"""CPU time per ingest batch, in process, on PostgreSQL: steadier than wall time on a
+shared machine, for comparing two builds of the write path (see :mod:`bench.ab_cpu`).
+
+It creates a scratch database (``--postgres``), builds the app as ``serve`` would (prod
+settings) and sends it :mod:`bench.ingest_bench`'s day of data through an in-process
+ASGI client, one batch of 500 at a time: ``--orders`` orders, their parcels, then three
+tracking events per parcel. For each mutation it prints the process's CPU milliseconds
+per batch: the server's work plus the client's, whose bodies are encoded beforehand.
+PostgreSQL's own CPU is another process's and is not counted. Then it drops the
+database.
+
+Run: ``.venv/bin/python -m bench.ingest_cpu_bench [--orders N]``. The report goes to
+stderr; its last line is ``cpu_ms_per_event_batch=<ms>``. It asserts nothing about
+speed, only that every batch was accepted. ``--profile FILE`` writes a cProfile of the
+events phase (which slows it: the figures are then not comparable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a path: make `service` and `bench` importable
+    sys.path.insert(0, str(ROOT))
+
+from bench.http_bench import _create_db, _drop_db, _prepare  # noqa: E402
+from bench.ingest_bench import (  # noqa: E402
+    APPEND_EVENTS,
+    EVENTS_PER_PARCEL,
+    UPSERT_ORDERS,
+    UPSERT_SHIPMENTS,
+    Day,
+    _batches,
+)
+
+
+async def _run(url: str, orders: int, profile: str | None) -> dict[str, float]:
+    from service import gc_tuning
+    from service.app import create_app
+    from service.config import Settings
+    from service.db.engine import create_engine
+
+    token = await _prepare(url)
+    # The bench measures the write path, not the rate limit: a bucket it cannot empty.
+    settings = Settings(
+        database_url=url,
+        env="prod",  # type: ignore[arg-type]
+        log_level="WARNING",
+        rate_limit_points=1_000_000,
+        rate_limit_restore_per_s=1_000_000,
+    )
+    engine = create_engine(settings)
+    app = create_app(settings, engine=engine)
+    gc_tuning.freeze_startup_objects(settings.gc_freeze)  # as `serve` does once started
+    day = Day(orders)
+    plan = [
+        ("upsertOrders", UPSERT_ORDERS, "orders", _batches(orders, day.order)),
+        ("upsertShipments", UPSERT_SHIPMENTS, "shipments", _batches(orders, day.parcel)),
+        (
+            "appendTrackingEvents",
+            APPEND_EVENTS,
+            "events",
+            _batches(orders * EVENTS_PER_PARCEL, day.event),
+        ),
+    ]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    out: dict[str, float] = {}
+    # The collector's pauses, timed by its callbacks.
+    pauses: list[float] = []
+    generations: list[int] = []
+    began = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.process_time()
+        else:
+            pauses.append(time.process_time() - began[0])
+            generations.append(info["generation"])
+
+    gc.callbacks.append(on_gc)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", timeout=120
+        ) as client:
+            for name, query, variable, batches in plan:
+                bodies = [
+                    json.dumps({"query": query, "variables": {variable: b}}).encode()
+                    for b in batches
+                ]
+                profiler = cProfile.Profile() if profile and variable == "events" else None
+                if profiler is not None:
+                    profiler.enable()
+                pauses.clear()
+                started = time.process_time()
+                for body in bodies:
+                    response = await client.post("/graphql", content=body, headers=headers)
+                    payload = response.json()
+                    if response.status_code != 200 or "errors" in payload:
+                        raise SystemExit(f"{name} failed: {response.text[:500]}")
+                    if next(iter(payload["data"].values()))["userErrors"]:
+                        raise SystemExit(f"{name} rejected: {response.text[:500]}")
+                out[name] = (time.process_time() - started) / len(bodies) * 1000
+                gc_ms = sum(pauses) / len(bodies) * 1000
+                # As each phase ends, so a profiler can be attached for the next one.
+                sys.stderr.write(
+                    f"{name:22} {out[name]:8.1f} ms CPU per batch of 500"
+                    f" (of which {gc_ms:.1f} ms in {len(pauses)} collections"
+                    f", {sum(1 for g in generations if g == 2)} of the oldest generation)\n"
+                )
+                generations.clear()
+                sys.stderr.flush()
+                if profiler is not None:
+                    profiler.disable()
+                    profiler.dump_stats(str(profile))
+    finally:
+        gc.callbacks.remove(on_gc)
+        await engine.dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the events phase to FILE"
+    )
+    args = parser.parse_args(argv)
+    url = asyncio.run(_create_db(args.postgres))
+    try:
+        cpu = asyncio.run(_run(url, args.orders, args.profile))
+    finally:
+        asyncio.run(_drop_db(args.postgres, url))
+    sys.stderr.write(f"cpu_ms_per_event_batch={cpu['appendTrackingEvents']:.3f}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
