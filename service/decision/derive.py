@@ -31,10 +31,19 @@ SIGNED = "SIGNED"
 RETURNED = "RETURNED"  # rejected by the buyer or on its way back
 
 _EMPTY_SHIPMENT = ShipmentFacts()
-# Module constants: a global is one lookup, ``TrackingEventKind.SIGNED`` two.
+# Enum members as module globals: in Python 3.11 reading one off its class
+# (``TrackingEventKind.SIGNED``) goes through EnumType.__getattr__'s slow hook, about
+# ten times a global's cost, and a Ctx is built for every decision.
 _SIGNED = TrackingEventKind.SIGNED
 _PICKUP = TrackingEventKind.PICKUP
 _OUT_FOR_DELIVERY = TrackingEventKind.OUT_FOR_DELIVERY
+_EXCEPTION = TrackingEventKind.EXCEPTION
+_SORTING_DEPARTURE = TrackingEventKind.SORTING_DEPARTURE
+_BACK = (TrackingEventKind.REJECTED, TrackingEventKind.RETURNED)
+_AWAITING_GROUP = OrderStatus.AWAITING_GROUP
+_ORDER_SIGNED = OrderStatus.SIGNED
+_COMPLETED = OrderStatus.COMPLETED
+_PENDING = RefundStatus.PENDING
 
 
 def floor_hour(dt: datetime) -> datetime:
@@ -93,7 +102,7 @@ class Ctx:
             self.ship_by = order.ship_by
         elif order.group_formed_at is not None:
             self.ship_by = order.group_formed_at + policy.ship_window_td
-        elif order.status is OrderStatus.AWAITING_GROUP:
+        elif order.status is _AWAITING_GROUP:
             self.ship_by = None
         else:
             self.ship_by = order.confirmed_at + policy.ship_window_td
@@ -125,14 +134,11 @@ class Ctx:
         if (
             signed_at is not None
             or sh.signer is not None
-            or order.status is OrderStatus.SIGNED
-            or order.status is OrderStatus.COMPLETED
+            or order.status is _ORDER_SIGNED
+            or order.status is _COMPLETED
         ):
             stage = SIGNED
-        elif last is not None and last.kind in (
-            TrackingEventKind.REJECTED,
-            TrackingEventKind.RETURNED,
-        ):
+        elif last is not None and last.kind in _BACK:
             stage = RETURNED
         elif sh.tracking_uploaded_at is not None:
             stage = IN_TRANSIT
@@ -152,7 +158,7 @@ class Ctx:
         if rf is not None:
             amt = rf.amount if rf.amount is not None else order.amount
             self.refund_amount = amt.quantize(CENT, ROUND_HALF_UP)
-            if rf.status is RefundStatus.PENDING:
+            if rf.status is _PENDING:
                 self.respond_by = rf.requested_at + policy.respond_by_td
             ev = rf.buyer_evidence
             self.evidence = ev | case.merchant_evidence if case.merchant_evidence else ev
@@ -207,12 +213,12 @@ class Ctx:
                 )
             return
         k = last.kind
-        if k is TrackingEventKind.EXCEPTION:
+        if k is _EXCEPTION:
             self.anomaly = "L4"
             self.anomaly_due = last.at
             self.anomaly_reason = f"delivery exception reported at {local_time(last.at)}"
             return
-        if k is TrackingEventKind.OUT_FOR_DELIVERY:
+        if k is _OUT_FOR_DELIVERY:
             due = last.at + policy.delivery_td
             self.anomaly_due = due
             if now > due:
@@ -229,7 +235,7 @@ class Ctx:
         limit_h = (
             policy.transit_stagnation_remote_hours if remote else policy.transit_stagnation_hours
         )
-        departed = any(e.kind is TrackingEventKind.SORTING_DEPARTURE for e in self.shipment.events)
+        departed = any(e.kind is _SORTING_DEPARTURE for e in self.shipment.events)
         due = last.at + limit_td
         self.anomaly_due = due
         if departed and now > due:

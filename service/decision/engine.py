@@ -38,6 +38,18 @@ from service.decision.scripts import COMPILED
 from service.decision.signals import signals_for
 from service.decision.validation import InconsistentFacts, Problem, check_facts
 
+# Enum members read on every call, as module globals: in Python 3.11 reading one off
+# its class (``RefundStatus.PENDING``) goes through EnumType.__getattr__'s slow hook,
+# about ten times a global's cost.
+_STATUS_PENDING = RefundStatus.PENDING
+_STATUS_REFUNDED = RefundStatus.REFUNDED
+_NO_ACTION = Action.NO_ACTION
+_CANCELLED = OrderStatus.CANCELLED
+_RESPOND_BY = DeadlineKind.RESPOND_BY
+_SHIP_BY = DeadlineKind.SHIP_BY
+_PICKUP_BY = DeadlineKind.PICKUP_BY
+_REFUND_AMOUNT = RiskKind.REFUND_AMOUNT
+
 # The platform already refunded: only appeal or recovery is left (001).
 REFUNDED_CHAIN: tuple[Rule, ...] = (
     a.a3_wrong_return_address,
@@ -110,11 +122,11 @@ _MONITOR = _plan(MONITOR_CHAIN)
 def chain_for(case: CaseFacts, stage: str) -> tuple[Step, ...]:
     """The ordered rules that apply to this kind of case."""
     rf = case.refund
-    if rf is not None and rf.status is RefundStatus.REFUNDED:
+    if rf is not None and rf.status is _STATUS_REFUNDED:
         return _REFUNDED
     if case.inquiry is not None:
         return _INQUIRY
-    if rf is not None and rf.status is RefundStatus.PENDING:
+    if rf is not None and rf.status is _STATUS_PENDING:
         return _AFTER_SIGNING if stage == SIGNED else _BEFORE_DELIVERY
     # Agreed, rejected or cancelled refunds need no answer: watch the parcel.
     return _MONITOR
@@ -181,7 +193,7 @@ def decide(case: CaseFacts, now: datetime, policy: Policy | None = None) -> Deci
         policy.policy_id,
         policy.version,
         now,
-        chain is _MONITOR and out.action is not Action.NO_ACTION,
+        chain is _MONITOR and out.action is not _NO_ACTION,
         overdue,
     )
 
@@ -228,17 +240,13 @@ def _evidence_list(
 def _deadlines(c: Ctx, out: Outcome) -> tuple[Deadline, ...]:
     ds = out.deadlines
     if c.respond_by is not None:
-        ds += (Deadline(DeadlineKind.RESPOND_BY, c.respond_by, "platform auto-agrees after"),)
+        ds += (Deadline(_RESPOND_BY, c.respond_by, "platform auto-agrees after"),)
     stage = c.stage
     sb = c.ship_by
-    if (
-        sb is not None
-        and stage in (NOT_SHIPPED, OFFLINE_ONLY)
-        and (c.order.status is not OrderStatus.CANCELLED)
-    ):
-        ds += (Deadline(DeadlineKind.SHIP_BY, sb, "ship and upload tracking by"),)
+    if sb is not None and stage in (NOT_SHIPPED, OFFLINE_ONLY) and c.order.status is not _CANCELLED:
+        ds += (Deadline(_SHIP_BY, sb, "ship and upload tracking by"),)
     if c.pickup_by is not None:
-        ds += (Deadline(DeadlineKind.PICKUP_BY, c.pickup_by, "pickup scan needed by"),)
+        ds += (Deadline(_PICKUP_BY, c.pickup_by, "pickup scan needed by"),)
     return ds
 
 
@@ -248,11 +256,11 @@ def _money(c: Ctx, out: Outcome) -> tuple[MoneyAtRisk, ...]:
     if ra is None:
         return ms
     if not ms:
-        return (MoneyAtRisk(RiskKind.REFUND_AMOUNT, ra),)
+        return (MoneyAtRisk(_REFUND_AMOUNT, ra),)
     for x in ms:
-        if x.kind is RiskKind.REFUND_AMOUNT:
+        if x.kind is _REFUND_AMOUNT:
             return ms
-    return (MoneyAtRisk(RiskKind.REFUND_AMOUNT, ra), *ms)
+    return (MoneyAtRisk(_REFUND_AMOUNT, ra), *ms)
 
 
 def _scripts(c: Ctx, out: Outcome) -> Scripts:
