@@ -29,6 +29,31 @@ _UNVERIFIED_SIGNERS = (SignerKind.PROXY, SignerKind.UNKNOWN, SignerKind.LOCKER, 
 _ALT_RETURN = Alternative(Action.ACCEPT_RETURN, "S3", "if the buyer switches to return-and-refund")
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+ACCEPT_RETURN = Action.ACCEPT_RETURN
+CARRIER_CONFIRMATION = E.CARRIER_CONFIRMATION
+CHAT_RECORD = E.CHAT_RECORD
+CONTACT_CARRIER = Action.CONTACT_CARRIER
+CONTENTS_PHOTO = E.CONTENTS_PHOTO
+DAMAGE_PHOTO = E.DAMAGE_PHOTO
+DOOR_DELIVERY = Inquiry.DOOR_DELIVERY
+MISSING_ITEM = RefundReason.MISSING_ITEM
+NOT_DELIVERED_TO_DOOR = RefundReason.NOT_DELIVERED_TO_DOOR
+NOT_RECEIVED = RefundReason.NOT_RECEIVED
+NO_LONGER_WANTED = RefundReason.NO_LONGER_WANTED
+NO_REASON = RefundReason.NO_REASON
+OUTER_PACKAGE_PHOTO = E.OUTER_PACKAGE_PHOTO
+QUALITY = RefundReason.QUALITY
+REFUND_ONLY = RefundType.REFUND_ONLY
+REISSUE = Action.REISSUE
+REJECT_WITH_EVIDENCE = Action.REJECT_WITH_EVIDENCE
+REQUEST_EVIDENCE = Action.REQUEST_EVIDENCE
+RETURN_AND_REFUND = RefundType.RETURN_AND_REFUND
+SIGNATURE_PROOF = E.SIGNATURE_PROOF
+WRONG_ITEM = RefundReason.WRONG_ITEM
+
+
 def _signed_refund(c: Ctx) -> tuple[RefundFacts | None, str]:
     rf = c.refund
     if rf is None:
@@ -49,7 +74,7 @@ def s1_proxy_signed(c: Ctx) -> str | Outcome:
     rf, why = _signed_refund(c)
     if rf is None:
         return why
-    if rf.reason is not RefundReason.NOT_RECEIVED:
+    if rf.reason is not NOT_RECEIVED:
         # Joined, not an f-string: formatting a StrEnum member costs about 90 ns more,
         # and these reasons are built on most after-signing decisions (as in R1, V1).
         return "reason is " + rf.reason
@@ -58,7 +83,7 @@ def s1_proxy_signed(c: Ctx) -> str | Outcome:
         return "signed by the buyer in person"
     shown = signer if signer is not None else "not recorded"
     return Outcome(
-        Action.CONTACT_CARRIER,
+        CONTACT_CARRIER,
         f"buyer says not received; signer: {shown}",
         (fact("refund.reason", rf.reason), fact("shipment.signer", shown)),
         (
@@ -67,7 +92,7 @@ def s1_proxy_signed(c: Ctx) -> str | Outcome:
             "Decide the refund only after the carrier answers",
         ),
         "S1",
-        needs=(E.SIGNATURE_PROOF, E.CARRIER_CONFIRMATION),
+        needs=(SIGNATURE_PROOF, CARRIER_CONFIRMATION),
     )
 
 
@@ -85,7 +110,7 @@ def s8_threat(c: Ctx) -> str | Outcome:
     if not rf.threatens_review:
         return "no threat recorded"
     return Outcome(
-        Action.REJECT_WITH_EVIDENCE,
+        REJECT_WITH_EVIDENCE,
         "buyer uses a bad-review / dispute threat to ask for cash",
         (fact("refund.threatens_review", True),),
         (
@@ -94,7 +119,7 @@ def s8_threat(c: Ctx) -> str | Outcome:
             "Keep offering the normal after-sales path (return, reissue) if there is a real fault",
         ),
         "S8",
-        needs=(E.CHAT_RECORD, E.SIGNATURE_PROOF),
+        needs=(CHAT_RECORD, SIGNATURE_PROOF),
     )
 
 
@@ -120,9 +145,9 @@ def s5_damaged_long_after(c: Ctx) -> str | Outcome:
     if age <= p.long_after_signing_td:
         return f"signed {hours(age)} ago, within {p.long_after_signing_days} days"
     have = c.evidence
-    complete = E.OUTER_PACKAGE_PHOTO in have and E.DAMAGE_PHOTO in have
+    complete = OUTER_PACKAGE_PHOTO in have and DAMAGE_PHOTO in have
     return Outcome(
-        Action.REISSUE if complete else Action.REQUEST_EVIDENCE,
+        REISSUE if complete else REQUEST_EVIDENCE,
         f"damage reported {age.days} days after signing (> {p.long_after_signing_days} days); "
         + ("photos received" if complete else "photos of package and damage missing"),
         (fact("signed_at", signed), fact("refund.reason", rf.reason)),
@@ -135,7 +160,7 @@ def s5_damaged_long_after(c: Ctx) -> str | Outcome:
             )
         ),
         "S5.reissue" if complete else "S5.request",
-        needs=(E.OUTER_PACKAGE_PHOTO, E.DAMAGE_PHOTO),
+        needs=(OUTER_PACKAGE_PHOTO, DAMAGE_PHOTO),
         params={"days": str(age.days)},
     )
 
@@ -154,7 +179,7 @@ def s7_damaged_in_transit(c: Ctx) -> str | Outcome:
     if rf.reason not in _DAMAGE:
         return "reason is " + rf.reason
     return Outcome(
-        Action.REISSUE,
+        REISSUE,
         f"damage reported ({rf.reason}) within {c.policy.long_after_signing_days} days of signing",
         (fact("refund.reason", rf.reason),),
         (
@@ -163,7 +188,7 @@ def s7_damaged_in_transit(c: Ctx) -> str | Outcome:
             "File a damage claim with the carrier using the buyer's photos",
         ),
         "S7",
-        needs=(E.OUTER_PACKAGE_PHOTO, E.DAMAGE_PHOTO),
+        needs=(OUTER_PACKAGE_PHOTO, DAMAGE_PHOTO),
     )
 
 
@@ -215,11 +240,11 @@ def s6_missing_or_wrong(c: Ctx) -> str | Outcome:
     rf, why = _signed_refund(c)
     if rf is None:
         return why
-    if rf.reason not in (RefundReason.MISSING_ITEM, RefundReason.WRONG_ITEM):
+    if rf.reason not in (MISSING_ITEM, WRONG_ITEM):
         return "reason is " + rf.reason
     records = _records(c.shipment)
     # 002 §4: the photo of what arrived comes first; no record can stand in for it.
-    if E.CONTENTS_PHOTO not in c.evidence:
+    if CONTENTS_PHOTO not in c.evidence:
         return _s6_ask_for_photos(rf, records)
     free_left = rf.free_reissues_given < c.policy.free_reissues
     if records.short or free_left:
@@ -240,7 +265,7 @@ def _s6_facts(rf: RefundFacts, records: _Records, photo: bool) -> tuple[FactUsed
 
 def _s6_ask_for_photos(rf: RefundFacts, records: _Records) -> Outcome:
     return Outcome(
-        Action.REQUEST_EVIDENCE,
+        REQUEST_EVIDENCE,
         f"{rf.reason} claimed without a photo of the contents; the photo decides before "
         f"the records do ({records.text})",
         _s6_facts(rf, records, photo=False),
@@ -252,9 +277,7 @@ def _s6_ask_for_photos(rf: RefundFacts, records: _Records) -> Outcome:
         ),
         "S6.photo",
         needs=_S6_NEEDS,
-        alternatives=(
-            Alternative(Action.REISSUE, "S6", "once the photo shows what is missing or wrong"),
-        ),
+        alternatives=(Alternative(REISSUE, "S6", "once the photo shows what is missing or wrong"),),
     )
 
 
@@ -267,7 +290,7 @@ def _s6_reissue(rf: RefundFacts, records: _Records) -> Outcome:
             "reissue(s) given so far"
         )
     return Outcome(
-        Action.REISSUE,
+        REISSUE,
         f"{rf.reason} with a contents photo: {reason} ({records.text})",
         _s6_facts(rf, records, photo=True),
         (
@@ -282,7 +305,7 @@ def _s6_reissue(rf: RefundFacts, records: _Records) -> Outcome:
 
 def _s6_reject(rf: RefundFacts, records: _Records) -> Outcome:
     return Outcome(
-        Action.REJECT_WITH_EVIDENCE,
+        REJECT_WITH_EVIDENCE,
         f"{rf.reason} with a contents photo: records clean ({records.text}) and the free "
         "reissue was used",
         _s6_facts(rf, records, photo=True),
@@ -297,7 +320,7 @@ def _s6_reject(rf: RefundFacts, records: _Records) -> Outcome:
 
 def _s6_ask_for_records(rf: RefundFacts, records: _Records) -> Outcome:
     return Outcome(
-        Action.REQUEST_EVIDENCE,
+        REQUEST_EVIDENCE,
         f"{rf.reason} with a contents photo: free reissue used, records incomplete "
         f"({records.text})",
         _s6_facts(rf, records, photo=True),
@@ -323,13 +346,13 @@ def s4_quality(c: Ctx) -> str | Outcome:
     rf, why = _signed_refund(c)
     if rf is None:
         return why
-    if rf.reason is not RefundReason.QUALITY:
+    if rf.reason is not QUALITY:
         return "reason is " + rf.reason
     have = c.evidence
-    photo = E.CONTENTS_PHOTO in have or E.DAMAGE_PHOTO in have
+    photo = CONTENTS_PHOTO in have or DAMAGE_PHOTO in have
     if not photo:
         return Outcome(
-            Action.REQUEST_EVIDENCE,
+            REQUEST_EVIDENCE,
             "quality fault claimed without any photo",
             (fact("refund.reason", rf.reason), fact("photos", "none")),
             (
@@ -337,11 +360,11 @@ def s4_quality(c: Ctx) -> str | Outcome:
                 "Then accept the return with postage paid by the shop",
             ),
             "S4.request",
-            needs=(E.CONTENTS_PHOTO,),
-            alternatives=(Alternative(Action.ACCEPT_RETURN, "S4", "once a photo shows the fault"),),
+            needs=(CONTENTS_PHOTO,),
+            alternatives=(Alternative(ACCEPT_RETURN, "S4", "once a photo shows the fault"),),
         )
     return Outcome(
-        Action.ACCEPT_RETURN,
+        ACCEPT_RETURN,
         "quality fault with photo evidence; the shop pays the return postage",
         (fact("refund.reason", rf.reason), fact("photos", "present")),
         (
@@ -350,7 +373,7 @@ def s4_quality(c: Ctx) -> str | Outcome:
             "Refund once the return arrives",
         ),
         "S4.accept",
-        needs=(E.CONTENTS_PHOTO,),
+        needs=(CONTENTS_PHOTO,),
     )
 
 
@@ -365,12 +388,12 @@ def s3_return_unwanted(c: Ctx) -> str | Outcome:
     rf, why = _signed_refund(c)
     if rf is None:
         return why
-    if rf.reason not in (RefundReason.NO_LONGER_WANTED, RefundReason.NO_REASON):
+    if rf.reason not in (NO_LONGER_WANTED, NO_REASON):
         return "reason is " + rf.reason
-    if rf.type is not RefundType.RETURN_AND_REFUND:
+    if rf.type is not RETURN_AND_REFUND:
         return "refund only, not a return"
     return Outcome(
-        Action.ACCEPT_RETURN,
+        ACCEPT_RETURN,
         f"{rf.reason}, return and refund requested after signing",
         (fact("refund.type", rf.type), fact("refund.reason", rf.reason)),
         (
@@ -393,16 +416,16 @@ def s2_signed_refund_only(c: Ctx) -> str | Outcome:
     rf, why = _signed_refund(c)
     if rf is None:
         return why
-    if rf.type is not RefundType.REFUND_ONLY:
+    if rf.type is not REFUND_ONLY:
         return "not a refund-only request"
     if rf.reason not in (
-        RefundReason.NO_REASON,
-        RefundReason.NO_LONGER_WANTED,
-        RefundReason.NOT_RECEIVED,
+        NO_REASON,
+        NO_LONGER_WANTED,
+        NOT_RECEIVED,
     ):
         return "reason is " + rf.reason
     return Outcome(
-        Action.REJECT_WITH_EVIDENCE,
+        REJECT_WITH_EVIDENCE,
         f"signed by the buyer, refund only, reason {rf.reason}",
         (fact("refund.type", rf.type), fact("shipment.signer", c.shipment.signer)),
         (
@@ -411,7 +434,7 @@ def s2_signed_refund_only(c: Ctx) -> str | Outcome:
             "Offer a return and refund instead",
         ),
         "S2",
-        needs=(E.SIGNATURE_PROOF,),
+        needs=(SIGNATURE_PROOF,),
         alternatives=(_ALT_RETURN,),
     )
 
@@ -425,11 +448,11 @@ def s2_signed_refund_only(c: Ctx) -> str | Outcome:
 )
 def s9_door_delivery(c: Ctx) -> str | Outcome:
     rf = c.refund
-    by_inquiry = c.case.inquiry is Inquiry.DOOR_DELIVERY
-    if not by_inquiry and (rf is None or rf.reason is not RefundReason.NOT_DELIVERED_TO_DOOR):
+    by_inquiry = c.case.inquiry is DOOR_DELIVERY
+    if not by_inquiry and (rf is None or rf.reason is not NOT_DELIVERED_TO_DOOR):
         return "no door-delivery complaint"
     return Outcome(
-        Action.CONTACT_CARRIER,
+        CONTACT_CARRIER,
         "buyer says the courier will not bring the parcel to the door",
         (fact("complaint", "not delivered to the door"),),
         (

@@ -21,6 +21,15 @@ _ALT_INTERCEPT = Alternative(
 )
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+AGREE_REFUND = Action.AGREE_REFUND
+AGREE_REFUND_AFTER_REJECTION = Action.AGREE_REFUND_AFTER_REJECTION
+AWAITING_GROUP = OrderStatus.AWAITING_GROUP
+GUIDE_TO_PLATFORM_SUPPORT = Action.GUIDE_TO_PLATFORM_SUPPORT
+INTERCEPT = Action.INTERCEPT
+
+
 @rule(
     "R1",
     "Order awaiting group: merchant cannot cancel, guide the buyer to platform support",
@@ -29,12 +38,12 @@ _ALT_INTERCEPT = Alternative(
     family=FAMILY,
 )
 def r1_awaiting_group(c: Ctx) -> str | Outcome:
-    if c.order.status is not OrderStatus.AWAITING_GROUP:
+    if c.order.status is not AWAITING_GROUP:
         return "order status is " + c.order.status
     return Outcome(
-        Action.GUIDE_TO_PLATFORM_SUPPORT,
+        GUIDE_TO_PLATFORM_SUPPORT,
         "order is still awaiting its group; the merchant has no cancel button",
-        (fact("order.status", OrderStatus.AWAITING_GROUP),),
+        (fact("order.status", AWAITING_GROUP),),
         (
             "Explain that the shop cannot cancel an order still awaiting its group",
             "Walk the buyer through: personal centre > my messages > platform support",
@@ -61,7 +70,7 @@ def r2_not_shipped(c: Ctx) -> str | Outcome:
         left = hours(sb - c.now) if sb >= c.now else "already passed"
         clock = f"ship-by {local_time(sb)} keeps running while the request waits ({left})"
     return Outcome(
-        Action.AGREE_REFUND,
+        AGREE_REFUND,
         f"not shipped; {clock}",
         (fact("order.ship_by", sb), fact("shipment.tracking_uploaded_at", None)),
         (
@@ -86,7 +95,7 @@ def r3_offline_recall(c: Ctx) -> str | Outcome:
     sh = c.shipment
     assert sh.shipped_offline_at is not None  # that is what OFFLINE_ONLY means
     return Outcome(
-        Action.AGREE_REFUND,
+        AGREE_REFUND,
         f"handed to the carrier offline at {local_time(sh.shipped_offline_at)}"
         " but never uploaded; the buyer asked for the refund",
         (fact("shipment.shipped_offline_at", sh.shipped_offline_at),),
@@ -121,14 +130,14 @@ def r6_stagnant_in_transit(c: Ctx) -> str | Outcome:
         return c.anomaly_reason
     if c.interceptable:
         action, first, alt, key = (
-            Action.INTERCEPT,
+            INTERCEPT,
             "Request interception (快递拦截) and refund once it is stopped",
             _ALT_REJECTION,
             "R6.intercept",
         )
     else:
         action, first, alt, key = (
-            Action.AGREE_REFUND_AFTER_REJECTION,
+            AGREE_REFUND_AFTER_REJECTION,
             "Choose agree-refund-after-rejection; the refund fires on the rejection scan",
             _ALT_INTERCEPT,
             "R6.reject",
@@ -159,7 +168,7 @@ def r4_intercept(c: Ctx) -> str | Outcome:
     if not c.interceptable:
         return "parcel already out for delivery, no interception"
     return Outcome(
-        Action.INTERCEPT,
+        INTERCEPT,
         "refund requested while in transit; not yet out for delivery, interception possible",
         (fact("interceptable", True), fact("shipment.tracking_number", c.shipment.tracking_number)),
         (
@@ -186,7 +195,7 @@ def r5_after_rejection(c: Ctx) -> str | Outcome:
     if c.interceptable:
         return "interception still possible"
     return Outcome(
-        Action.AGREE_REFUND_AFTER_REJECTION,
+        AGREE_REFUND_AFTER_REJECTION,
         "refund requested while the parcel is out for delivery; interception no longer possible",
         (fact("interceptable", False),),
         (

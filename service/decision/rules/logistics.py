@@ -40,6 +40,13 @@ _STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+CONTACT_CARRIER = Action.CONTACT_CARRIER
+FAKE_LOGISTICS_FINE = RiskKind.FAKE_LOGISTICS_FINE
+NEXT_TRACKING_UPDATE_BY = DeadlineKind.NEXT_TRACKING_UPDATE_BY
+
+
 def exempt(c: Ctx) -> bool:
     """A penalty is waived: the order's own flag, or a declared exemption covering it."""
     return c.order.force_majeure_exempt or c.case.exemption is not None
@@ -66,7 +73,7 @@ def fine_at_risk(c: Ctx) -> tuple[MoneyAtRisk, ...]:
     fine = fake_logistics_fine(c.order.amount, c.policy)
     if fine == Decimal(0):
         return ()
-    return (MoneyAtRisk(RiskKind.FAKE_LOGISTICS_FINE, fine),)
+    return (MoneyAtRisk(FAKE_LOGISTICS_FINE, fine),)
 
 
 def anomaly_steps(c: Ctx) -> tuple[str, ...]:
@@ -81,12 +88,10 @@ def _outcome(c: Ctx, rule_id: str) -> str | Outcome:
     deadlines: tuple[Deadline, ...] = ()
     # L4 too: a parcel stuck at delivery is overdue work the queue must show.
     if rule_id in ("L2", "L3", "L4") and c.anomaly_due is not None:
-        deadlines = (
-            Deadline(DeadlineKind.NEXT_TRACKING_UPDATE_BY, c.anomaly_due, "already missed"),
-        )
+        deadlines = (Deadline(NEXT_TRACKING_UPDATE_BY, c.anomaly_due, "already missed"),)
     note = exemption_note(c)
     return Outcome(
-        Action.CONTACT_CARRIER,
+        CONTACT_CARRIER,
         c.anomaly_reason + note,
         (
             fact("shipment.carrier", sh.carrier or "-"),

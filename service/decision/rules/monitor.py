@@ -9,6 +9,12 @@ from service.decision.rules.base import Outcome, fact, rule
 FAMILY = "monitor"
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+NO_ACTION = Action.NO_ACTION
+REQUEST_EVIDENCE = Action.REQUEST_EVIDENCE
+
+
 @rule(
     "P0",
     "No request and no anomaly: keep monitoring; proactive signals say what is due",
@@ -18,7 +24,7 @@ FAMILY = "monitor"
 )
 def p0_monitor(c: Ctx) -> str | Outcome:
     return Outcome(
-        Action.NO_ACTION,
+        NO_ACTION,
         f"nothing to answer now (stage {c.stage}; {c.anomaly_reason})",
         (fact("stage", c.stage),),
         ("Keep monitoring; act on the signals listed with this decision",),
@@ -37,7 +43,7 @@ def p1_review(c: Ctx) -> str | Outcome:
     rf = c.refund
     reason = rf.reason if rf is not None else "-"
     return Outcome(
-        Action.REQUEST_EVIDENCE,
+        REQUEST_EVIDENCE,
         f"no rule covers reason {reason} at stage {c.stage}; review by hand",
         (fact("refund.reason", reason), fact("stage", c.stage)),
         (

@@ -20,6 +20,20 @@ from service.decision.timefmt import hours, local_time
 FAMILY = "platform_refunded"
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+APPEAL_CLOSES = DeadlineKind.APPEAL_CLOSES
+APPEAL_FAST_REFUND = Action.APPEAL_FAST_REFUND
+APPEAL_OPENS = DeadlineKind.APPEAL_OPENS
+INTERCEPT = Action.INTERCEPT
+NO_ACTION = Action.NO_ACTION
+OUTBOUND_RECORD = EvidenceKind.OUTBOUND_RECORD
+REFUND_ONLY = RefundType.REFUND_ONLY
+RETURN_ADDRESS_RECORD = EvidenceKind.RETURN_ADDRESS_RECORD
+RETURN_AND_REFUND = RefundType.RETURN_AND_REFUND
+SIGNATURE_PROOF = EvidenceKind.SIGNATURE_PROOF
+
+
 def _platform_refund(c: Ctx) -> tuple[RefundFacts | None, str]:
     rf = c.refund
     if rf is None or rf.platform_refund is None:
@@ -62,12 +76,12 @@ def _appeal(
     state, opens, closes = _window(c, rf.refunded_at)
     p = c.policy
     deadlines = (
-        Deadline(DeadlineKind.APPEAL_OPENS, opens, f"day {p.appeal_opens_after_days}"),
-        Deadline(DeadlineKind.APPEAL_CLOSES, closes, f"day {p.appeal_closes_after_days}"),
+        Deadline(APPEAL_OPENS, opens, f"day {p.appeal_opens_after_days}"),
+        Deadline(APPEAL_CLOSES, closes, f"day {p.appeal_closes_after_days}"),
     )
     if state == "closed":
         return Outcome(
-            Action.NO_ACTION,
+            NO_ACTION,
             f"{grounds}, but the appeal window closed at {local_time(closes)} "
             f"({hours(c.now - closes)} ago)",
             facts,
@@ -90,7 +104,7 @@ def _appeal(
         when = f"appeal window open until {until}"
         steps = file_steps
     return Outcome(
-        Action.APPEAL_FAST_REFUND,
+        APPEAL_FAST_REFUND,
         f"{grounds}; {when}",
         facts,
         steps,
@@ -112,11 +126,11 @@ def a3_wrong_return_address(c: Ctx) -> str | Outcome:
     rf, why = _fast_refund(c)
     if rf is None:
         return why
-    if rf.type is not RefundType.RETURN_AND_REFUND or not rf.return_to_wrong_address:
+    if rf.type is not RETURN_AND_REFUND or not rf.return_to_wrong_address:
         return "no return to a wrong address"
     if not c.order.return_address_complete:
         return Outcome(
-            Action.NO_ACTION,
+            NO_ACTION,
             "buyer returned to a wrong address because the shop's return address is "
             "incomplete: the appeal would fail (merchant's fault)",
             (fact("order.return_address_complete", False),),
@@ -136,7 +150,7 @@ def a3_wrong_return_address(c: Ctx) -> str | Outcome:
             fact("refund.return_tracking_number", rf.return_tracking_number or "-"),
         ),
         "A3",
-        (EvidenceKind.RETURN_ADDRESS_RECORD,),
+        (RETURN_ADDRESS_RECORD,),
     )
 
 
@@ -155,7 +169,7 @@ def a4_refunded_in_transit(c: Ctx) -> str | Outcome:
         return f"stage is {c.stage}, not in transit"
     kind = rf.platform_refund if rf.platform_refund else "-"
     return Outcome(
-        Action.INTERCEPT,
+        INTERCEPT,
         f"platform refunded ({kind}) while the parcel is in transit; recover the goods"
         + ("" if c.interceptable else " (already out for delivery: ask for return on rejection)"),
         (fact("refund.platform_refund", kind), fact("interceptable", c.interceptable)),
@@ -190,7 +204,7 @@ def a2_pickup_too_late(c: Ctx) -> str | Outcome:
     else:
         return "pickup scan before both the refund and the ship-by"
     return Outcome(
-        Action.NO_ACTION,
+        NO_ACTION,
         f"{late}: the platform rejects this appeal by itself",
         (fact("pickup_at", picked), fact("refund.refunded_at", rf.refunded_at)),
         ("Do not appeal", "Get parcels scanned by the carrier the day they are handed over"),
@@ -211,7 +225,7 @@ def a1_fast_refund_appeal(c: Ctx) -> str | Outcome:
     if rf is None:
         return why
     assert rf.refunded_at is not None
-    if rf.type is not RefundType.REFUND_ONLY:
+    if rf.type is not REFUND_ONLY:
         return "not refund-only"
     p = c.policy
     filed = rf.requested_at - c.order.confirmed_at
@@ -236,7 +250,7 @@ def a1_fast_refund_appeal(c: Ctx) -> str | Outcome:
             fact("refund.refunded_at", rf.refunded_at),
         ),
         "A1",
-        (EvidenceKind.OUTBOUND_RECORD, EvidenceKind.SIGNATURE_PROOF),
+        (OUTBOUND_RECORD, SIGNATURE_PROOF),
     )
 
 
@@ -252,7 +266,7 @@ def a5_refunded_nothing_to_win(c: Ctx) -> str | Outcome:
     if rf is None:
         return "no refund"
     return Outcome(
-        Action.NO_ACTION,
+        NO_ACTION,
         "the refund is already paid"
         + (f" ({rf.platform_refund})" if rf.platform_refund else "")
         + " and no appeal or recovery applies",
@@ -261,7 +275,7 @@ def a5_refunded_nothing_to_win(c: Ctx) -> str | Outcome:
         "A5",
         alternatives=(
             Alternative(
-                Action.APPEAL_FAST_REFUND,
+                APPEAL_FAST_REFUND,
                 "A1",
                 "if it was a fast refund filed within the window on an order shipped offline "
                 "and signed by the buyer",

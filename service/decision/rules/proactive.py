@@ -29,6 +29,18 @@ _ALT_REFUND = Alternative(
 )
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+APOLOGIZE_AND_PROMISE = Action.APOLOGIZE_AND_PROMISE
+AWAITING_SHIPMENT = OrderStatus.AWAITING_SHIPMENT
+COUPON = RiskKind.COUPON
+INFORM_BY = DeadlineKind.INFORM_BY
+INFORM_TRACKING = Action.INFORM_TRACKING
+PROMISED_SHIP_AT = DeadlineKind.PROMISED_SHIP_AT
+PROMISE_SHIP_TIME = Action.PROMISE_SHIP_TIME
+REFUND_AMOUNT = RiskKind.REFUND_AMOUNT
+
+
 @rule(
     "V1",
     "Group formed, not shipped, before ship-by: tell the buyer the expected ship time",
@@ -39,7 +51,7 @@ _ALT_REFUND = Alternative(
 def v1_promise_ship_time(c: Ctx) -> str | Outcome:
     if c.stage != NOT_SHIPPED:
         return f"stage is {c.stage}, not unshipped"
-    if c.order.status is not OrderStatus.AWAITING_SHIPMENT:
+    if c.order.status is not AWAITING_SHIPMENT:
         return "order status is " + c.order.status + ", not awaiting shipment"
     sb = c.ship_by
     if sb is None:
@@ -52,7 +64,7 @@ def v1_promise_ship_time(c: Ctx) -> str | Outcome:
     # fresh decision agree on it until the facts change.
     promised = floor_hour(sb)
     return Outcome(
-        Action.PROMISE_SHIP_TIME,
+        PROMISE_SHIP_TIME,
         f"group formed, not shipped; ship-by {local_time(sb)} in {hours(sb - c.now)}: "
         f"tell the buyer it ships by {local_time(promised)}",
         (fact("order.group_formed_at", c.order.group_formed_at), fact("order.ship_by", sb)),
@@ -82,7 +94,7 @@ def v2_inform_tracking(c: Ctx) -> str | Outcome:
     if c.now > due:
         return f"tracking uploaded {hours(c.now - up)} ago, past the {p.inform_tracking_hours} h"
     return Outcome(
-        Action.INFORM_TRACKING,
+        INFORM_TRACKING,
         f"tracking uploaded at {local_time(up)} ({hours(c.now - up)} ago): send the buyer "
         f"carrier, number and ship time within {p.inform_tracking_hours} h",
         (
@@ -95,7 +107,7 @@ def v2_inform_tracking(c: Ctx) -> str | Outcome:
             "Point the buyer to the platform tracking page",
         ),
         "V2",
-        deadlines=(Deadline(DeadlineKind.INFORM_BY, due, "send the tracking details by"),),
+        deadlines=(Deadline(INFORM_BY, due, "send the tracking details by"),),
     )
 
 
@@ -109,7 +121,7 @@ def v2_inform_tracking(c: Ctx) -> str | Outcome:
 def v3_apologise_for_delay(c: Ctx) -> str | Outcome:
     if c.stage != NOT_SHIPPED:
         return f"stage is {c.stage}, not unshipped"
-    if c.order.status is not OrderStatus.AWAITING_SHIPMENT:
+    if c.order.status is not AWAITING_SHIPMENT:
         return "order status is " + c.order.status + ", not awaiting shipment"
     sb = c.ship_by
     if sb is None:
@@ -128,7 +140,7 @@ def v3_apologise_for_delay(c: Ctx) -> str | Outcome:
         else f"stock missing, ship-by {local_time(sb)} cannot be met"
     )
     return Outcome(
-        Action.APOLOGIZE_AND_PROMISE,
+        APOLOGIZE_AND_PROMISE,
         f"{why}: apologise now, promise {local_time(promised)}, "
         f"coupon {p.coupon_text} CNY if the buyer waits",
         (fact("order.ship_by", sb), fact("order.can_fulfil", c.order.can_fulfil)),
@@ -139,10 +151,10 @@ def v3_apologise_for_delay(c: Ctx) -> str | Outcome:
             "If the buyer will not wait, refund at once",
         ),
         "V3",
-        deadlines=(Deadline(DeadlineKind.PROMISED_SHIP_AT, promised, "new hour to promise"),),
+        deadlines=(Deadline(PROMISED_SHIP_AT, promised, "new hour to promise"),),
         money=(
-            MoneyAtRisk(RiskKind.COUPON, p.coupon_amount),
-            MoneyAtRisk(RiskKind.REFUND_AMOUNT, c.order.amount.quantize(CENT)),
+            MoneyAtRisk(COUPON, p.coupon_amount),
+            MoneyAtRisk(REFUND_AMOUNT, c.order.amount.quantize(CENT)),
         ),
         alternatives=(_ALT_REFUND,),
         params={"hour_zh": local_zh(promised), "hour_en": local_en(promised)},

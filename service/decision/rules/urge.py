@@ -38,6 +38,19 @@ _ALT_LATE = Alternative(
 )
 
 
+# Enum members the checks read, as module globals: in Python 3.11 a member read off
+# its class goes through EnumType.__getattr__'s slow hook (see derive.py).
+AGREE_REFUND = Action.AGREE_REFUND
+APOLOGIZE_AND_PROMISE = Action.APOLOGIZE_AND_PROMISE
+COUPON = RiskKind.COUPON
+INFORM_TRACKING = Action.INFORM_TRACKING
+PENDING = RefundStatus.PENDING
+PROMISED_SHIP_AT = DeadlineKind.PROMISED_SHIP_AT
+PROMISE_SHIP_TIME = Action.PROMISE_SHIP_TIME
+REFUND_AMOUNT = RiskKind.REFUND_AMOUNT
+UPLOAD_TRACKING = Action.UPLOAD_TRACKING
+
+
 @rule(
     "U1",
     "Shipped offline but no tracking number online: upload it, tell the buyer",
@@ -57,11 +70,11 @@ def u1_shipped_offline_no_tracking(c: Ctx) -> str | Outcome:
         f"Tell the buyer the carrier updates the tracking within {p.first_update_limit_hours} h",
     ]
     rf = c.refund
-    pending = rf is not None and rf.status is RefundStatus.PENDING
+    pending = rf is not None and rf.status is PENDING
     if pending:
         steps.append("Ask the buyer to withdraw the pending refund request")
     return Outcome(
-        Action.UPLOAD_TRACKING,
+        UPLOAD_TRACKING,
         f"handed to the carrier at {local_time(sh.shipped_offline_at)} "
         f"({hours(c.now - sh.shipped_offline_at)} ago) but no tracking number online"
         + ("; a refund request is pending" if pending else ""),
@@ -96,7 +109,7 @@ def u2_promise_before_ship_by(c: Ctx) -> str | Outcome:
     if promised < c.now:
         promised = sb
     return Outcome(
-        Action.PROMISE_SHIP_TIME,
+        PROMISE_SHIP_TIME,
         f"not shipped, stock available, {hours(sb - c.now)} left before ship-by "
         f"{local_time(sb)}; promise {local_time(promised)}",
         (fact("order.ship_by", sb), fact("order.can_fulfil", True)),
@@ -106,7 +119,7 @@ def u2_promise_before_ship_by(c: Ctx) -> str | Outcome:
             "Tell the buyer in chat once it has shipped",
         ),
         "U2",
-        deadlines=(Deadline(DeadlineKind.PROMISED_SHIP_AT, promised, "promised to the buyer"),),
+        deadlines=(Deadline(PROMISED_SHIP_AT, promised, "promised to the buyer"),),
         alternatives=(_ALT_LATE,),
         params={"hour_zh": local_zh(promised), "hour_en": local_en(promised)},
     )
@@ -132,7 +145,7 @@ def u3_late_apologise(c: Ctx) -> str | Outcome:
     p = c.policy
     promised = ceil_hour(c.now + p.late_promise_td)
     return Outcome(
-        Action.APOLOGIZE_AND_PROMISE,
+        APOLOGIZE_AND_PROMISE,
         f"not shipped and {hours(c.now - sb)} past ship-by {local_time(sb)}; "
         f"promise {local_time(promised)}, coupon {p.coupon_text} CNY if the buyer waits",
         (fact("order.ship_by", sb), fact("order.can_fulfil", True)),
@@ -143,10 +156,10 @@ def u3_late_apologise(c: Ctx) -> str | Outcome:
             "If the buyer will not wait, refund at once",
         ),
         "U3",
-        deadlines=(Deadline(DeadlineKind.PROMISED_SHIP_AT, promised, "new hour promised"),),
+        deadlines=(Deadline(PROMISED_SHIP_AT, promised, "new hour promised"),),
         money=(
-            MoneyAtRisk(RiskKind.COUPON, p.coupon_amount),
-            MoneyAtRisk(RiskKind.REFUND_AMOUNT, c.order.amount.quantize(CENT)),
+            MoneyAtRisk(COUPON, p.coupon_amount),
+            MoneyAtRisk(REFUND_AMOUNT, c.order.amount.quantize(CENT)),
         ),
         alternatives=(_ALT_REFUND_IF_NO_WAIT,),
         params={"hour_zh": local_zh(promised), "hour_en": local_en(promised)},
@@ -167,7 +180,7 @@ def u4_cannot_ship(c: Ctx) -> str | Outcome:
         return "shop can fulfil the order"
     p = c.policy
     return Outcome(
-        Action.AGREE_REFUND,
+        AGREE_REFUND,
         "not shipped and the shop cannot fulfil it (no stock)",
         (fact("order.can_fulfil", False),),
         (
@@ -177,8 +190,8 @@ def u4_cannot_ship(c: Ctx) -> str | Outcome:
         ),
         "U4",
         money=(
-            MoneyAtRisk(RiskKind.REFUND_AMOUNT, c.order.amount.quantize(CENT)),
-            MoneyAtRisk(RiskKind.COUPON, p.coupon_amount),
+            MoneyAtRisk(REFUND_AMOUNT, c.order.amount.quantize(CENT)),
+            MoneyAtRisk(COUPON, p.coupon_amount),
         ),
     )
 
@@ -197,7 +210,7 @@ def u5_inform_tracking(c: Ctx) -> str | Outcome:
     last = c.last_event
     status = "no event yet" if last is None else f"{last.kind} at {local_time(last.at)}"
     return Outcome(
-        Action.INFORM_TRACKING,
+        INFORM_TRACKING,
         f"parcel tracked ({c.stage}), latest: {status}; {c.anomaly_reason}",
         (
             fact("shipment.carrier", sh.carrier or "-"),
