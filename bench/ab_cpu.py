@@ -17,6 +17,7 @@ not a test: it asserts nothing about speed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +56,25 @@ def cpu_ms(tree: Path, bench: str, size: int) -> float:
     return float(match.group(1))
 
 
+@contextlib.contextmanager
+def worktree(rev: str) -> Iterator[Path]:
+    """A checkout of ``rev`` in a temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "base"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), rev],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield tree
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="the commit to compare with")
@@ -64,33 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     size = args.size or (2000 if args.bench == "recommend" else 5000)
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp) / "base"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(base), args.base],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    with worktree(args.base) as base:
         module = BENCHES[args.bench][0].replace(".", "/") + ".py"
         if not (base / module).exists():
             shutil.copy(ROOT / module, base / module)
-        try:
-            ratios = []
-            for i in range(args.pairs):
-                # Alternate which goes first, so a trend within a pair cancels too.
-                if i % 2 == 0:
-                    before, after = cpu_ms(base, args.bench, size), cpu_ms(ROOT, args.bench, size)
-                else:
-                    after, before = cpu_ms(ROOT, args.bench, size), cpu_ms(base, args.bench, size)
-                ratios.append(after / before)
-                print(
-                    f"pair {i + 1}: base {before:.3f} ms  this tree {after:.3f} ms"
-                    f"  {after / before:.3f}"
-                )
-        finally:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=False
+        ratios = []
+        for i in range(args.pairs):
+            # Alternate which goes first, so a trend within a pair cancels too.
+            if i % 2 == 0:
+                before, after = cpu_ms(base, args.bench, size), cpu_ms(ROOT, args.bench, size)
+            else:
+                after, before = cpu_ms(ROOT, args.bench, size), cpu_ms(base, args.bench, size)
+            ratios.append(after / before)
+            print(
+                f"pair {i + 1}: base {before:.3f} ms  this tree {after:.3f} ms"
+                f"  {after / before:.3f}"
             )
     ratios.sort()
     print(

@@ -23,8 +23,9 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from bench.ab_cpu import worktree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,20 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     here = per_decision(ROOT)
     print(f"instructions_per_decision={here:,.0f}")
     if args.base:
-        with tempfile.TemporaryDirectory() as tmp:
-            base = Path(tmp) / "base"
-            subprocess.run(
-                ["git", "worktree", "add", "--detach", str(base), args.base],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-            )
-            try:
-                before = per_decision(base)
-            finally:
-                subprocess.run(
-                    ["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=False
-                )
+        with worktree(args.base) as base:
+            before = per_decision(base)
         print(f"base_instructions_per_decision={before:,.0f} ratio={here / before:.3f}")
     return 0
 
