@@ -2,7 +2,7 @@
 
 The DataLoaders serve a page of a few dozen cases; for hundreds at once their per-key
 futures cost more than the SQL. Here the facts of every case are read as plain rows
-(see :func:`service.store.case_state.columns`), a statement per table, and decided in
+(see :func:`service.db.rows.columns`), a statement per table, and decided in
 one loop, as the refresh decides a chunk of orders.
 """
 
@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
+from service.db.rows import columns
 from service.decision import Decision, InconsistentFacts, decide
 from service.decision.policy import Policy
 from service.decision.validation import Problem
-from service.store.case_state import CHUNK, columns, standing_exemptions
+from service.store.case_state import CHUNK, standing_exemptions
 from service.store.facts import case_facts, shop_policy, stored_times
 
 ORDER = "ORDER"

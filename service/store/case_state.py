@@ -59,6 +59,7 @@ from service.db.models import (
     Shop,
     TrackingEvent,
 )
+from service.db.rows import core_columns
 from service.decision import POLICIES, Action, Decision, InconsistentFacts, decide
 from service.decision.facts import ExemptionFacts, OrderStatus, RefundStatus
 from service.decision.horizon import earliest_after, next_change
@@ -250,33 +251,6 @@ def warning_instants(rows: Sequence[dict[str, Any]], policy: Policy) -> list[dat
 
 
 # -- recomputing ---------------------------------------------------------------------
-
-
-_COLUMNS: dict[type[Any], list[Any]] = {}
-
-
-def columns(model: type[Any]) -> list[Any]:
-    """Every mapped column of ``model``, labelled with its attribute name.
-
-    The facts are read as plain rows, not ORM objects: several times faster to load,
-    and never a stale copy from the session's identity map. A row answers the same
-    attribute names as the object, so the facts builders take either."""
-    cols = _COLUMNS.get(model)
-    if cols is None:
-        cols = _COLUMNS[model] = [getattr(model, a.key) for a in inspect(model).column_attrs]
-    return cols
-
-
-_CORE: dict[type[Any], list[Any]] = {}
-
-
-def core_columns(model: type[Any]) -> list[Any]:
-    """:func:`columns` as plain table columns: a statement of these runs as Core, with
-    none of the ORM's per-row loading (a sixth of the refresher's time)."""
-    cols = _CORE.get(model)
-    if cols is None:
-        cols = _CORE[model] = [a.columns[0].label(a.key) for a in inspect(model).column_attrs]
-    return cols
 
 
 def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:

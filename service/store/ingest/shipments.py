@@ -6,18 +6,20 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.base import utcnow
-from service.db.lists import dialect_of, insert_from_arrays, where_text_in
+from service.db.lists import dialect_of, ids_in, insert_from_arrays, where_text_in
 from service.db.models import (
     Order,
     Shipment,
     TrackingEvent,
 )
+from service.db.rows import core_columns
 from service.decision import facts as f
 from service.decision.validation import check_facts
 from service.store import case_state, queries
@@ -175,9 +177,7 @@ def _event_arrays(values: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
 
 def signed(order: Order, events: Sequence[f.TrackingEvent]) -> None:
     """A SIGNED event moves a SHIPPED order to SIGNED."""
-    if order.status is f.OrderStatus.SHIPPED and any(
-        e.kind is f.TrackingEventKind.SIGNED for e in events
-    ):
+    if _signs(order.status, events):
         order.status = f.OrderStatus.SIGNED
 
 
@@ -235,12 +235,17 @@ class EventIn:
 
 async def append_tracking_events(
     session: AsyncSession, shop_id: int, events: Sequence[EventIn], path: Path
-) -> list[Shipment]:
+) -> list[Any]:
     """Add carrier events to parcels; all or none. Idempotent: an event already stored
     with the same time and kind is skipped. Effects: the earliest PICKUP event fills an
     empty pickup time; a SIGNED event moves a SHIPPED order to SIGNED.
 
     A tracking number that several parcels of the shop share names the newest one.
+
+    The parcels, their orders and their stored events are read as plain rows and the
+    effects written by statements, not through mapped objects: loading 500 events' worth
+    of objects and flushing their changes was about a fifth of a batch. Returns the
+    parcels named, in first-mention order, as rows with the pickup time written.
     """
     if len(events) > MAX_TRACKING_EVENTS:
         raise Rejected(
@@ -255,29 +260,30 @@ async def append_tracking_events(
     issues: list[Issue] = []
     ids = sorted({e.shipment_id for e in events if e.shipment_id is not None})
     numbers = sorted({e.tracking_number for e in events if e.tracking_number is not None})
-    by_id = await queries.by_ids(session, Shipment, shop_id, ids)
-    by_number: dict[str, Shipment] = {}
+    by_id = await queries.plain_by_ids(session, Shipment, shop_id, ids)
+    by_number: dict[str, Any] = {}
     if numbers:
+        table = cast(Table, Shipment.__table__)
         rows = (
             await session.execute(
                 where_text_in(
-                    select(Shipment).where(Shipment.shop_id == shop_id),
-                    Shipment.tracking_number,
+                    select(*core_columns(Shipment)).where(table.c.shop_id == shop_id),
+                    table.c.tracking_number,
                     numbers,
                     dialect_of(session),
                 )
             )
-        ).scalars()
+        ).all()
         # Sorted here, not by the query: an ORDER BY id let PostgreSQL walk the whole
         # table in id order instead of probing the numbers' index.
         for row in sorted(rows, key=lambda r: r.id):
             assert row.tracking_number is not None
             by_number[row.tracking_number] = row  # the newest wins
 
-    targets: list[Shipment | None] = []
+    targets: list[Any] = []
     for i, e in enumerate(events):
         here = (*path, str(i))
-        target: Shipment | None = None
+        target: Any = None
         if e.shipment_id_given and e.tracking_number is not None:
             issues.append(
                 Issue(
@@ -310,17 +316,19 @@ async def append_tracking_events(
     raise_if(issues)
 
     groups: dict[int, list[tuple[int, f.TrackingEvent]]] = {}
-    shipments: dict[int, Shipment] = {}
+    shipments: dict[int, Any] = {}
     for i, (e, target) in enumerate(zip(events, targets, strict=True)):
         assert target is not None
         shipments.setdefault(target.id, target)
         groups.setdefault(target.id, []).append((i, e.event))
-    stored = await queries.events_by_shipment(session, shop_id, list(shipments))
-    orders = await queries.by_ids(
+    stored = await queries.plain_grouped(
+        session, TrackingEvent, "shipment_id", shop_id, list(shipments)
+    )
+    orders = await queries.plain_by_ids(
         session, Order, shop_id, sorted({s.order_id for s in shipments.values()})
     )
 
-    plans: list[tuple[Shipment, Order, list[tuple[int, f.TrackingEvent]], f.ShipmentFacts]] = []
+    plans: list[tuple[Any, Any, list[tuple[int, f.TrackingEvent]], f.ShipmentFacts]] = []
     for sid, group in groups.items():
         shipment, order = shipments[sid], orders[shipments[sid].order_id]
         old = stored.get(sid, [])
@@ -343,9 +351,56 @@ async def append_tracking_events(
         plans.append((shipment, order, new, merged))
     raise_if(issues)
 
-    for shipment, order, new, merged in plans:
-        shipment.picked_up_at = merged.picked_up_at
-        signed(order, [e for _, e in new])
-    await session.flush()
+    picked = {s.id: m.picked_up_at for s, _, _, m in plans if m.picked_up_at != s.picked_up_at}
+    signed_orders = sorted(
+        {o.id for _, o, new, _ in plans if _signs(o.status, [e for _, e in new])}
+    )
+    await _set_pickups(session, shop_id, picked)
+    await _set_signed(session, shop_id, signed_orders)
     await add_events(session, [(shipment, new) for shipment, _, new, _ in plans])
-    return list(shipments.values())
+    case_state.note_orders(
+        session.sync_session, [shipments[sid].order_id for sid in picked] + signed_orders
+    )
+    return [
+        SimpleNamespace(**{**s._mapping, "picked_up_at": picked[sid]}) if sid in picked else s
+        for sid, s in shipments.items()
+    ]
+
+
+def _signs(status: f.OrderStatus, events: Sequence[f.TrackingEvent]) -> bool:
+    """Whether these new events move an order in ``status`` to SIGNED (see :func:`signed`)."""
+    return status is f.OrderStatus.SHIPPED and any(
+        e.kind is f.TrackingEventKind.SIGNED for e in events
+    )
+
+
+async def _set_pickups(session: AsyncSession, shop_id: int, picked: dict[int, Any]) -> None:
+    """Write the parcels' new pickup times, in id order (so two batches lock shared
+    parcels in the same order)."""
+    if not picked:
+        return
+    table = cast(Table, Shipment.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.shop_id == shop_id)
+        .values(picked_up_at=bindparam("b_picked"))
+    )
+    await session.execute(
+        stmt, [{"b_id": sid, "b_picked": at} for sid, at in sorted(picked.items())]
+    )
+
+
+async def _set_signed(session: AsyncSession, shop_id: int, order_ids: Sequence[int]) -> None:
+    """Move these SHIPPED orders to SIGNED."""
+    if not order_ids:
+        return
+    table = cast(Table, Order.__table__)
+    await session.execute(
+        update(table)
+        .where(
+            ids_in(table.c.id, order_ids, dialect_of(session)),
+            table.c.shop_id == shop_id,
+            table.c.status == f.OrderStatus.SHIPPED,
+        )
+        .values(status=f.OrderStatus.SIGNED)
+    )
