@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import BigInteger, DateTime, Table, bindparam, func, select, update
+from sqlalchemy import cast as cast_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.base import utcnow
@@ -379,14 +381,40 @@ async def _set_pickups(session: AsyncSession, shop_id: int, picked: dict[int, An
     parcels in the same order)."""
     if not picked:
         return
+    ordered = sorted(picked.items())
+    if dialect_of(session) == "postgresql":
+        # One statement, the parcels as two arrays: an executemany UPDATE of a batch's
+        # parcels ran the statement once per parcel.
+        await session.execute(
+            _pg_set_pickups(),
+            {"shop": shop_id, "a_id": [i for i, _ in ordered], "a_at": [a for _, a in ordered]},
+        )
+        return
     table = cast(Table, Shipment.__table__)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.shop_id == shop_id)
         .values(picked_up_at=bindparam("b_picked"))
     )
-    await session.execute(
-        stmt, [{"b_id": sid, "b_picked": at} for sid, at in sorted(picked.items())]
+    await session.execute(stmt, [{"b_id": i, "b_picked": at} for i, at in ordered])
+
+
+@functools.cache
+def _pg_set_pickups() -> Any:
+    """``UPDATE shipments … FROM unnest(ids, times)``, built once."""
+    table = cast(Table, Shipment.__table__)
+    picked = (
+        func.unnest(
+            cast_(bindparam("a_id"), ARRAY(BigInteger())),
+            cast_(bindparam("a_at"), ARRAY(DateTime(timezone=True))),
+        )
+        .table_valued("id", "at")
+        .render_derived(name="picked")
+    )
+    return (
+        update(table)
+        .where(table.c.id == picked.c.id, table.c.shop_id == bindparam("shop"))
+        .values(picked_up_at=picked.c.at)
     )
 
 
