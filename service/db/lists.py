@@ -72,30 +72,45 @@ def where_text_in(
     return stmt.where(column.in_(values))
 
 
-def insert_from_arrays(table: Table, names: Sequence[str]) -> postgresql.Insert:
+def insert_from_arrays(
+    table: Table, names: Sequence[str], same: Sequence[str] = ()
+) -> postgresql.Insert:
     """PostgreSQL ``INSERT INTO table (names) SELECT * FROM unnest(…)``: one array
     parameter per column, named ``a_<column>``, each cast to the column's database type.
+    The columns in ``same`` take one value for every row, as the parameter
+    ``c_<column>`` (a batch's shop, its time stamps).
 
     Rows sent as a multi-row ``VALUES`` are bound and type-processed one parameter at a
     time; as arrays the statement has a parameter per column, whatever the number of
     rows, and is built once by its caller. The arrays carry database values (what the
-    columns' type decorators would store), since no decorator sees them.
+    columns' type decorators would store), since no decorator sees them. asyncpg
+    encodes an array element by element (about 2 µs a time stamp), so a value shared
+    by every row is cheaper sent once.
     """
-    arrays = []
-    for name in names:
-        t = table.c[name].type
-        plain = t.impl_instance if isinstance(t, TypeDecorator) else t
-        arrays.append(cast_(bindparam(f"a_{name}"), ARRAY(plain)))
-    return _insert_unnest(postgresql.insert(table), table, names, arrays)
+    arrays = [cast_(bindparam(f"a_{name}"), ARRAY(_plain_type(table, name))) for name in names]
+    shared = [cast_(bindparam(f"c_{name}"), _plain_type(table, name)) for name in same]
+    return _insert_unnest(postgresql.insert(table), table, names, arrays, same, shared)
+
+
+def _plain_type(table: Table, name: str) -> Any:
+    t = table.c[name].type
+    return t.impl_instance if isinstance(t, TypeDecorator) else t
 
 
 def _insert_unnest(
-    insert: postgresql.Insert, table: Table, names: Sequence[str], arrays: Sequence[Any]
+    insert: postgresql.Insert,
+    table: Table,
+    names: Sequence[str],
+    arrays: Sequence[Any],
+    same: Sequence[str] = (),
+    shared: Sequence[Any] = (),
 ) -> postgresql.Insert:
-    """``insert`` of ``names`` from ``unnest(arrays)``, one array per name."""
+    """``insert`` of ``names`` from ``unnest(arrays)``, one array per name, and of
+    ``same`` from the ``shared`` values."""
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return insert.from_select(
-        [table.c[name] for name in names], select(*[source.c[name] for name in names])
+        [table.c[name] for name in (*names, *same)],
+        select(*[source.c[name] for name in names], *shared),
     )
 
 

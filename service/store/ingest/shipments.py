@@ -6,6 +6,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -153,7 +154,7 @@ async def add_events(
     if not values:
         return
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_pg_insert_events(), _event_arrays(values))
+        await session.execute(_pg_insert_events(), _event_arrays(values, now))
     else:
         # Rows as parameters: one cached statement, sent as multi-row INSERTs.
         table = TrackingEvent.__table__
@@ -161,19 +162,22 @@ async def add_events(
     case_state.note_shipments(session.sync_session, {s.id for s, new in batches if new})
 
 
-_EVENT_COLUMNS = ("shop_id", "shipment_id", "at", "kind", "place", "created_at", "updated_at")
+_EVENT_COLUMNS = ("shop_id", "shipment_id", "at", "kind", "place")
+_EVENT_STAMPS = ("created_at", "updated_at")
 
 
 @functools.cache
 def _pg_insert_events() -> Any:
-    """The events as one array per column (see ``insert_from_arrays``)."""
+    """The events as one array per column, the time stamps once (see
+    ``insert_from_arrays``)."""
     table = cast(Table, TrackingEvent.__table__)
-    return insert_from_arrays(table, _EVENT_COLUMNS).on_conflict_do_nothing()
+    return insert_from_arrays(table, _EVENT_COLUMNS, _EVENT_STAMPS).on_conflict_do_nothing()
 
 
-def _event_arrays(values: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    out = {f"a_{name}": [v[name] for v in values] for name in _EVENT_COLUMNS}
+def _event_arrays(values: Sequence[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    out: dict[str, Any] = {f"a_{name}": [v[name] for v in values] for name in _EVENT_COLUMNS}
     out["a_kind"] = [k.value for k in out["a_kind"]]
+    out.update({f"c_{name}": now for name in _EVENT_STAMPS})
     return out
 
 
