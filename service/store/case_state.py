@@ -536,11 +536,6 @@ def note_orders(session: Session, order_ids: Iterable[int]) -> None:
     _note(session, TOUCHED_ORDERS).update(order_ids)
 
 
-def note_shipments(session: Session, shipment_ids: Iterable[int]) -> None:
-    """Have the commit refresh the orders of these parcels (see :func:`note_orders`)."""
-    _note(session, TOUCHED_SHIPMENTS).update(shipment_ids)
-
-
 # Shop settings that only change what scripts say: scripts are rendered from decisions
 # computed when read, never stored, so changing these leaves every state exact.
 SCRIPT_ONLY_SETTINGS = frozenset({"coupon_amount", "carrier_names"})

@@ -159,7 +159,9 @@ async def add_events(
         # Rows as parameters: one cached statement, sent as multi-row INSERTs.
         table = TrackingEvent.__table__
         await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), values)
-    case_state.note_shipments(session.sync_session, {s.id for s, new in batches if new})
+    # By order, which the parcels carry: noting the parcels made the commit look their
+    # orders up with one more statement.
+    case_state.note_orders(session.sync_session, {s.order_id for s, new in batches if new})
 
 
 _EVENT_COLUMNS = ("shop_id", "shipment_id", "at", "kind", "place")
