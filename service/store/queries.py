@@ -31,14 +31,11 @@ def _of_shop(model: Any, column: str, dialect: str, ordered: bool, plain: bool) 
     Building the statement per batch, and SQLAlchemy working out its cache key each
     time, was about a twentieth of a 50-row page's Python work: a page runs five of
     these."""
-    if plain:
-        table = model.__table__
-        keys = ids_in_param(table.c[column], "ids", dialect)
-        stmt = select(*core_columns(model)).where(table.c.shop_id == bindparam("shop"), keys)
-        return stmt.order_by(table.c.id) if ordered else stmt
-    keys = ids_in_param(getattr(model, column), "ids", dialect)
-    stmt = select(model).where(model.shop_id == bindparam("shop"), keys)
-    return stmt.order_by(model.id) if ordered else stmt
+    table = model.__table__
+    keys = ids_in_param(table.c[column], "ids", dialect)
+    stmt = select(*core_columns(model)) if plain else select(model)
+    stmt = stmt.where(table.c.shop_id == bindparam("shop"), keys)
+    return stmt.order_by(table.c.id) if ordered else stmt
 
 
 async def _chunked(
@@ -70,8 +67,12 @@ async def grouped(
     session: AsyncSession, model: type[T], column: str, shop_id: int, ids: Sequence[int]
 ) -> dict[int, list[T]]:
     """Rows of ``model`` whose ``column`` is one of ``ids``, grouped by it, by id."""
-    rows = await _chunked(session, model, column, shop_id, ids, ordered=True)
-    out: dict[int, list[T]] = defaultdict(list)
+    return _by(column, await _chunked(session, model, column, shop_id, ids, ordered=True))
+
+
+def _by(column: str, rows: list[Any]) -> dict[int, list[Any]]:
+    """``rows`` grouped by their ``column``, in their order."""
+    out: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         out[getattr(row, column)].append(row)
     return out
@@ -89,11 +90,9 @@ async def plain_grouped(
     session: AsyncSession, model: type[Any], column: str, shop_id: int, ids: Sequence[int]
 ) -> dict[int, list[Any]]:
     """:func:`grouped` as plain rows (see :mod:`service.db.rows`): for reading only."""
-    rows = await _chunked(session, model, column, shop_id, ids, ordered=True, plain=True)
-    out: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        out[getattr(row, column)].append(row)
-    return out
+    return _by(
+        column, await _chunked(session, model, column, shop_id, ids, ordered=True, plain=True)
+    )
 
 
 async def shipments_by_order(

@@ -365,10 +365,9 @@ async def append_tracking_events(
     )
     await _set_pickups(session, shop_id, picked)
     await _set_signed(session, shop_id, signed_orders)
+    # add_events notes for the commit's refresh every order whose parcel got an event,
+    # which covers every pickup and signing written above.
     await add_events(session, [(shipment, new) for shipment, _, new, _ in plans])
-    case_state.note_orders(
-        session.sync_session, [shipments[sid].order_id for sid in picked] + signed_orders
-    )
     return [
         SimpleNamespace(**{**s._mapping, "picked_up_at": picked[sid]}) if sid in picked else s
         for sid, s in shipments.items()
