@@ -12,7 +12,8 @@ database.
 Run: ``.venv/bin/python -m bench.ingest_cpu_bench [--orders N]``. The report goes to
 stderr; its last line is ``cpu_ms_per_event_batch=<ms>``. It asserts nothing about
 speed, only that every batch was accepted. ``--profile FILE`` writes a cProfile of the
-events phase (which slows it: the figures are then not comparable).
+events phase (which slows it: the figures are then not comparable). ``--sql`` prints
+the statements of each phase's last batch.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a path: make `service` and `bench` importable
@@ -43,7 +46,9 @@ from bench.ingest_bench import (  # noqa: E402
 )
 
 
-async def _run(url: str, orders: int, profile: str | None) -> dict[str, float]:
+async def _run(
+    url: str, orders: int, profile: str | None, show_sql: bool = False
+) -> dict[str, float]:
     from service import gc_tuning
     from service.app import create_app
     from service.config import Settings
@@ -60,6 +65,14 @@ async def _run(url: str, orders: int, profile: str | None) -> dict[str, float]:
     )
     engine = create_engine(settings)
     app = create_app(settings, engine=engine)
+    # Statements sent per batch: each costs PostgreSQL about a millisecond of its own
+    # CPU (parse, plan, lock), which this process's CPU time does not show.
+    sent: list[str] = []
+
+    def on_statement(*args: Any) -> None:
+        sent.append(" ".join(str(args[2]).split())[:100])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
     gc_tuning.freeze_startup_objects(settings.gc_freeze)  # as `serve` does once started
     day = Day(orders)
     plan = [
@@ -101,6 +114,7 @@ async def _run(url: str, orders: int, profile: str | None) -> dict[str, float]:
                 if profiler is not None:
                     profiler.enable()
                 pauses.clear()
+                sent.clear()
                 started = time.process_time()
                 for body in bodies:
                     response = await client.post("/graphql", content=body, headers=headers)
@@ -115,8 +129,12 @@ async def _run(url: str, orders: int, profile: str | None) -> dict[str, float]:
                 sys.stderr.write(
                     f"{name:22} {out[name]:8.1f} ms CPU per batch of 500"
                     f" (of which {gc_ms:.1f} ms in {len(pauses)} collections"
-                    f", {sum(1 for g in generations if g == 2)} of the oldest generation)\n"
+                    f", {sum(1 for g in generations if g == 2)} of the oldest generation)"
+                    f"; {len(sent) / len(bodies):.1f} statements per batch\n"
                 )
+                if show_sql:
+                    last = sent[-round(len(sent) / len(bodies)) :]
+                    sys.stderr.write("".join(f"    {sql}\n" for sql in last))
                 generations.clear()
                 sys.stderr.flush()
                 if profiler is not None:
@@ -137,10 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", metavar="FILE", help="write a cProfile of the events phase to FILE"
     )
+    parser.add_argument(
+        "--sql", action="store_true", help="print the statements of each phase's last batch"
+    )
     args = parser.parse_args(argv)
     url = asyncio.run(_create_db(args.postgres))
     try:
-        cpu = asyncio.run(_run(url, args.orders, args.profile))
+        cpu = asyncio.run(_run(url, args.orders, args.profile, args.sql))
     finally:
         asyncio.run(_drop_db(args.postgres, url))
     sys.stderr.write(f"cpu_ms_per_event_batch={cpu['appendTrackingEvents']:.3f}\n")
