@@ -54,10 +54,16 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _after_begin(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
+def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
     shop_id = session.info.get(_KEY)
-    if shop_id is not None and connection.dialect.name == "postgresql":
-        connection.execute(_ENTER, {"shop": str(shop_id)})
+    if shop_id is None or connection.dialect.name != "postgresql":
+        return
+    # A savepoint runs inside a transaction already scoped (here as it began, or by
+    # enter()), and a transaction-local setting lasts to that transaction's end: a
+    # second prelude in every mutation's savepoint was a statement for nothing.
+    if transaction.nested:
+        return
+    connection.execute(_ENTER, {"shop": str(shop_id)})
 
 
 def install() -> None:

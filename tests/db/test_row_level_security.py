@@ -16,7 +16,7 @@ from service.db.engine import create_sessionmaker
 from service.db.models import Order, Role, Shop
 from tests.conftest import make_shop, make_token
 from tests.factories import make_order
-from tests.graphql.helpers import count_statements, gql_data
+from tests.graphql.helpers import UPSERT_ORDERS, count_statements, gql_data
 
 # Row-level security is PostgreSQL's; SQLite has no roles to enforce it with.
 pytestmark = pytest.mark.parametrize(
@@ -119,6 +119,33 @@ async def test_each_request_transaction_runs_as_the_callers_shop(
     assert len(preludes) == 1
     first_read = next(i for i, s in enumerate(statements) if "FROM orders" in s)
     assert statements.index(preludes[0]) < first_read
+
+
+async def test_a_mutations_savepoint_is_not_scoped_again(
+    client: httpx.AsyncClient, engine: AsyncEngine, session: AsyncSession
+) -> None:
+    # given a token of shop A
+    a, _ = await _two_shops(session)
+    token = await make_token(session, await session.get_one(Shop, a), Role.ADMIN)
+    # when a mutation writes (in a savepoint inside the request's transaction)
+    order = {
+        "orderNumber": "A-2",
+        "platform": "PDD",
+        "amount": "10.00",
+        "status": "AWAITING_SHIPMENT",
+        "confirmedAt": "2026-01-01T00:00:00Z",
+    }
+    with count_statements(engine, tenancy=True) as statements:
+        data = await gql_data(client, token, UPSERT_ORDERS, orders=[order])
+    assert data["upsertOrders"]["userErrors"] == []
+    # then the transaction was scoped once, before its savepoint, which inherits it
+    preludes = [i for i, s in enumerate(statements) if "set_config('role'" in s]
+    savepoint = next(i for i, s in enumerate(statements) if s.startswith("SAVEPOINT"))
+    assert len(preludes) == 1 and preludes[0] < savepoint
+    # and what the savepoint wrote is the caller's shop's
+    async with create_sessionmaker(engine)() as service:
+        shop = await service.scalar(select(Order.shop_id).where(Order.order_number == "A-2"))
+    assert shop == a
 
 
 async def test_a_request_transaction_plans_without_parallel_workers(
