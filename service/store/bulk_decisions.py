@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, Shop, TrackingEvent
+from service.db.models import EvidenceItem, Order, RefundRequest, Shipment, TrackingEvent
 from service.db.rows import columns
 from service.decision import Decision, InconsistentFacts, decide
 from service.decision.policy import Policy
 from service.decision.validation import Problem
-from service.store.case_state import CHUNK, standing_exemptions
+from service.store.case_state import CHUNK, shops_and_exemptions
 from service.store.facts import case_facts, shop_policy, stored_times
 
 ORDER = "ORDER"
@@ -80,7 +80,8 @@ def decide_cases(
     orders = {o.id: o for o in _rows(session, Order, Order.id, shop_id, wanted)}
     if not orders:
         return {}
-    shop: Any = session.execute(select(*columns(Shop)).where(Shop.id == shop_id)).one()
+    shops, exemptions = shops_and_exemptions(session, [shop_id])
+    shop = shops[shop_id]
     latest: dict[int, Any] = {}
     for sh in _rows(session, Shipment, Shipment.order_id, shop_id, list(orders)):
         latest[sh.order_id] = sh  # ordered by id: the last one wins
@@ -92,7 +93,7 @@ def decide_cases(
     evidence: dict[int, list[Any]] = {}
     for e in _rows(session, EvidenceItem, EvidenceItem.order_id, shop_id, list(orders)):
         evidence.setdefault(e.order_id, []).append(e)
-    standing = standing_exemptions(session, [shop_id]).get(shop_id, [])
+    standing = exemptions.get(shop_id, [])
     policies: dict[Any, Policy] = {}  # by platform: one shop, so one or two policies
     out: dict[CaseRef, Decided] = {}
     for ref in refs:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import CaseState, Shop
+from service.db.models import CaseState, Exemption, Shop
 from service.decision import Action
 from service.decision.facts import OrderStatus, RefundReason, RefundStatus, TrackingEventKind
 from service.store import case_state
@@ -119,3 +119,34 @@ async def test_a_policy_change_restales_the_shop(session: AsyncSession) -> None:
     # then every one of its states is stale, and the other shop's are not
     assert all(s.stale_at == case_state.EPOCH for s in (await _states(session, shop.id)).values())
     assert all(s.stale_at != case_state.EPOCH for s in (await _states(session, other.id)).values())
+
+
+async def test_shops_are_read_with_their_standing_exemptions_alone(
+    session: AsyncSession,
+) -> None:
+    # given a shop with two exemptions and a revoked one, and a shop with none
+    exempt = await make_shop(session, "exempt")
+    plain = await make_shop(session, "plain")
+    period = {"starts_at": NOW - timedelta(days=1), "ends_at": NOW + timedelta(days=1)}
+    given = (("ZTO", None, None), ("YTO", "金华市", None), ("STO", None, NOW))
+    for carrier, city, revoked in given:
+        session.add(
+            Exemption(
+                shop_id=exempt.id,
+                carrier=carrier,
+                province="浙江省",
+                city=city,
+                revoked_at=revoked,
+                **period,
+            )
+        )
+    await session.commit()
+    # when both are read for a refresh
+    shops, standing = await session.run_sync(
+        case_state.shops_and_exemptions, [plain.id, exempt.id, plain.id]
+    )
+    # then each shop comes once, as its row, with its exemptions not revoked, in order
+    assert {i: s.slug for i, s in shops.items()} == {exempt.id: "exempt", plain.id: "plain"}
+    got = {shop: [(x.carrier, x.city) for x in xs] for shop, xs in standing.items()}
+    assert got == {exempt.id: [("ZTO", None), ("YTO", "金华市")]}
+    assert all(x.starts_at == period["starts_at"] for x in standing[exempt.id])
