@@ -1,8 +1,8 @@
 """Writing case events in the transaction that recomputes the case states.
 
-:func:`record` runs just before new state rows replace the old ones
+:func:`record` runs as new state rows replace the old ones
 (:func:`service.store.case_state.refresh_orders`): it compares each new row with the
-stored one and writes what happened to ``case_events``, plus one pending delivery per
+one it replaced and writes what happened to ``case_events``, plus one pending delivery per
 webhook endpoint of the shop that wants the type. Everything commits or rolls back
 with the states, so an event is never lost and never written for a change that did
 not happen; the unique ``dedup_key`` keeps a second recomputation (another replica,
@@ -30,7 +30,8 @@ from service.events import types
 from service.graphql.relay import to_global_id
 
 PENDING = "PENDING"
-_OLD = (
+# What an event compares of a stored state row (see record).
+OLD_COLUMNS = (
     CaseState.kind,
     CaseState.entity_id,
     CaseState.open,
@@ -116,7 +117,7 @@ def _event(
 
 
 def events_for(
-    old: dict[tuple[str, int], Any],
+    old: Mapping[tuple[str, int], Any],
     rows: Sequence[dict[str, Any]],
     now: datetime,
     windows: Mapping[int, Mapping[DeadlineKind, timedelta]] | None = None,
@@ -150,24 +151,34 @@ def events_for(
     return out
 
 
+def stored_states(session: Session, order_ids: Sequence[int]) -> dict[tuple[str, int], Any]:
+    """The stored state rows of these orders, as :func:`record` compares them.
+
+    Every row of a recomputed order is recomputed with it, so the stored rows are
+    found by their order: one indexed array lookup. A (kind, entity_id) IN list of
+    row values made PostgreSQL scan the whole table (a quarter of the refresher's
+    time at 30,000 orders) and was compiled anew for every batch."""
+    stmt = select(*OLD_COLUMNS).where(ids_in(CaseState.order_id, order_ids, dialect_of(session)))
+    return by_case(session.execute(stmt).all())
+
+
+def by_case(rows: Sequence[Any]) -> dict[tuple[str, int], Any]:
+    """Rows of :data:`OLD_COLUMNS` by their case's key."""
+    return {(o.kind, o.entity_id): o for o in rows}
+
+
 def record(
     session: Session,
+    old: Mapping[tuple[str, int], Any],
     rows: Sequence[dict[str, Any]],
     now: datetime,
     windows: Mapping[int, Mapping[DeadlineKind, timedelta]] | None = None,
 ) -> None:
-    """Write the events of this recomputation (see the module's docstring);
+    """Write the events of this recomputation (see the module's docstring): ``old``
+    the stored rows as they were (:func:`stored_states`), ``rows`` the new ones;
     ``windows``: each shop's warning windows, from its policy."""
-    if not rows:
-        return
-    # Every row of a recomputed order is recomputed with it, so the stored rows are
-    # found by their order: one indexed array lookup. A (kind, entity_id) IN list of
-    # row values made PostgreSQL scan the whole table (a quarter of the refresher's
-    # time at 30,000 orders) and was compiled anew for every batch.
-    orders = sorted({r["order_id"] for r in rows})
-    stmt = select(*_OLD).where(ids_in(CaseState.order_id, orders, dialect_of(session)))
-    old = {(o.kind, o.entity_id): o for o in session.execute(stmt).all()}
-    write(session, events_for(old, rows, now, windows), now)
+    if rows:
+        write(session, events_for(old, rows, now, windows), now)
 
 
 _EVENT_COLUMNS = ("uid", "shop_id", "type", "dedup_key", "case_key", "payload", "created_at")

@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
-from service.db.lists import dialect_of, ids_in, insert_from_arrays
+from service.db.lists import dialect_of, ids_in, ids_in_param, insert_from_arrays
 from service.db.models import (
     CaseState,
     EvidenceItem,
@@ -291,17 +291,24 @@ def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> d
     return out
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+def _write(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, int], Any]:
+    """Upsert the rows; the stored rows of their orders as they were before (what the
+    events compare, see :func:`outbox.record`)."""
     if not rows:
-        return
+        return {}
+    orders = sorted({r["order_id"] for r in rows})
     if session.get_bind().dialect.name == "postgresql":
         # One array per column: the statement is built once and the rows travel as
         # about thirty parameters, where a VALUES list took thirty per row (compiled,
-        # type-processed and bound one by one: a fifth of the refresher's time).
-        session.execute(_pg_upsert(), _as_arrays(rows))
-        return
+        # type-processed and bound one by one: a fifth of the refresher's time). The
+        # old rows are read by the same statement: its parts share one snapshot, so
+        # the read sees the rows as they were before the upsert.
+        params = {**_as_arrays(rows), "old_orders": orders}
+        return outbox.by_case(session.execute(_pg_upsert_reading_old(), params).all())
+    old = outbox.stored_states(session, orders)
     stmt = sqlite.insert(_TABLE)
     session.execute(_on_conflict(stmt, stmt.excluded), rows)
+    return old
 
 
 _TABLE = cast(Table, CaseState.__table__)
@@ -330,9 +337,13 @@ def _on_conflict(stmt: Any, new: Any) -> Any:
 
 
 @functools.cache
-def _pg_upsert() -> Any:
-    stmt = insert_from_arrays(_TABLE, _WRITTEN)
-    return _on_conflict(stmt, stmt.excluded)
+def _pg_upsert_reading_old() -> Any:
+    """``WITH upserted AS (INSERT … ON CONFLICT …) SELECT <old rows>``: a data-modifying
+    WITH runs to completion whether or not the query reads it."""
+    insert = insert_from_arrays(_TABLE, _WRITTEN)
+    upserted = _on_conflict(insert, insert.excluded).returning(_TABLE.c.id).cte("upserted")
+    where = ids_in_param(_TABLE.c.order_id, "old_orders", "postgresql")
+    return select(*outbox.OLD_COLUMNS).where(where).add_cte(upserted)
 
 
 def _as_arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -356,7 +367,7 @@ async def mark_handled(
     """Record that an agent acted on these cases: ``(kind, entity_id, action, rule_id)``
     of the decision each record was made on. A case whose stored decision is that one
     leaves the work queue (and its counts) until a recomputation decides otherwise; a
-    stale row is matched when it is recomputed (see :func:`_upsert`)."""
+    stale row is matched when it is recomputed (see :func:`_on_conflict`)."""
     if not handled:
         return
     table = cast(Table, CaseState.__table__)
@@ -484,9 +495,8 @@ def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lo
             now,
             standing.get(order.shop_id, ()),
         )
-    # Events compare the stored rows with the new ones: before the upsert.
-    outbox.record(session, rows, now, windows)
-    _upsert(session, rows)
+    old = _write(session, rows)
+    outbox.record(session, old, rows, now, windows)
     return got
 
 
