@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import chain
+from types import SimpleNamespace
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
@@ -253,16 +254,33 @@ def warning_instants(rows: Sequence[dict[str, Any]], policy: Policy) -> list[dat
 # -- recomputing ---------------------------------------------------------------------
 
 
-def _lock_orders(session: Session, ids: Sequence[int], lock: Lock) -> list[Any]:
-    """The orders' rows, locked, each with ``has_evidence`` and ``has_refunds``: most
-    orders have neither, and a chunk whose orders have none skips those two reads."""
+def _lock_orders(
+    session: Session, ids: Sequence[int], lock: Lock
+) -> tuple[list[Any], dict[int, Any]]:
+    """The orders' rows, locked, and their latest parcels by order, in one statement.
+
+    Each order row carries ``has_evidence`` and ``has_refunds``: most orders have
+    neither, and a chunk whose orders have none skips those two reads. The latest parcel
+    (the highest id) comes joined to its order, its columns labelled ``shipment__…``."""
     table = cast(Table, Order.__table__)
-    stmt = select(*core_columns(Order), *_HAS).where(ids_in(table.c.id, ids, dialect_of(session)))
-    stmt = stmt.order_by(table.c.id)
+    stmt = (
+        select(*core_columns(Order), *_HAS, *_LATEST_SHIPMENT.values())
+        .select_from(table.outerjoin(_SHIPMENTS, _SHIPMENTS.c.id == _latest_shipment_id()))
+        .where(ids_in(table.c.id, ids, dialect_of(session)))
+        .order_by(table.c.id)
+    )
     if lock != "none":
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
         stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=table)
-    return list(session.execute(stmt).all())
+    orders = session.execute(stmt).all()
+    names = list(_LATEST_SHIPMENT)
+    first = len(orders[0]) - len(names) if orders else 0
+    latest = {
+        o.id: SimpleNamespace(**dict(zip(names, o[first:], strict=True)))
+        for o in orders
+        if o.shipment__id is not None
+    }
+    return list(orders), latest
 
 
 def _has(model: Any) -> Any:
@@ -275,6 +293,15 @@ _HAS = (
     _has(EvidenceItem).label("has_evidence"),
     _has(RefundRequest).label("has_refunds"),
 )
+_SHIPMENTS = cast(Table, Shipment.__table__)
+# The parcel's columns as the orders' read labels them, by attribute name.
+_LATEST_SHIPMENT = {c.key: c.element.label(f"shipment__{c.key}") for c in core_columns(Shipment)}
+
+
+def _latest_shipment_id() -> Any:
+    later = _SHIPMENTS.alias("later")
+    orders = cast(Table, Order.__table__)
+    return select(func.max(later.c.id)).where(later.c.order_id == orders.c.id).scalar_subquery()
 
 
 def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> dict[int, list[Any]]:
@@ -462,15 +489,13 @@ def _let_others_run() -> None:
 
 
 def _refresh_chunk(session: Session, ids: Sequence[int], now: datetime, lock: Lock) -> list[int]:
-    orders = _lock_orders(session, ids, lock)
+    orders, latest = _lock_orders(session, ids, lock)
     if not orders:
         return []
     got = [o.id for o in orders]
     shops, standing = shops_and_exemptions(session, {o.shop_id for o in orders})
     # A chunk is mostly one shop: its policy is built once, not once per order.
     policies: dict[tuple[int, Any], Policy] = {}
-    shipments = _grouped(session, Shipment, "order_id", got)
-    latest = {oid: rows[-1] for oid, rows in shipments.items() if rows}
     events = _grouped(session, TrackingEvent, "shipment_id", [s.id for s in latest.values()])
     evidence = _grouped(session, EvidenceItem, "order_id", [o.id for o in orders if o.has_evidence])
     refunds = _grouped(session, RefundRequest, "order_id", [o.id for o in orders if o.has_refunds])

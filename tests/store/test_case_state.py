@@ -150,3 +150,38 @@ async def test_shops_are_read_with_their_standing_exemptions_alone(
     got = {shop: [(x.carrier, x.city) for x in xs] for shop, xs in standing.items()}
     assert got == {exempt.id: [("ZTO", None), ("YTO", "金华市")]}
     assert all(x.starts_at == period["starts_at"] for x in standing[exempt.id])
+
+
+async def test_an_order_is_decided_on_its_latest_parcel(session: AsyncSession) -> None:
+    # given a shipped order whose first parcel was picked up and a second one that was
+    # uploaded later by another carrier, and an order with no parcel
+    shop = await make_shop(session)
+    order = await make_order(
+        session, shop, "TWO", status=OrderStatus.SHIPPED, confirmed_at=NOW - timedelta(hours=40)
+    )
+    await make_shipment(
+        session,
+        order,
+        uploaded_at=NOW - timedelta(hours=30),
+        picked_up_at=NOW - timedelta(hours=29),
+        events=((NOW - timedelta(hours=29), TrackingEventKind.PICKUP),),
+        tracking_number="ZT-FIRST",
+    )
+    second = await make_shipment(
+        session, order, uploaded_at=NOW - timedelta(hours=3), tracking_number="YT-SECOND"
+    )
+    second.carrier = "YTO"
+    await make_order(session, shop, "NONE", confirmed_at=NOW - timedelta(hours=2))
+    await session.commit()
+    # when the states are computed
+    await _refresh_all(session, shop.id, NOW)
+    states = await _states(session, shop.id)
+    fresh = await decisions(session, shop.id, NOW)
+    # then the order's state is the latest parcel's: its carrier, its (missing) pickup
+    by_order = {s.order_id: s for s in states.values()}
+    two, none = by_order[order.id], next(s for s in states.values() if s.order_id != order.id)
+    assert (two.carrier, two.shipped, two.last_scan_at) == ("YTO", True, None)
+    assert (none.carrier, none.shipped) == (None, False)
+    for key, d in fresh.items():
+        assert d is not None
+        assert (states[key].action, states[key].rule_id) == (d.action, d.rule_id), key
