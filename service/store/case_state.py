@@ -42,6 +42,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -263,17 +264,19 @@ def _lock_orders(
     neither, and a chunk whose orders have none skips those two reads. The latest parcel
     (the highest id) comes joined to its order, its columns labelled ``shipment__…``."""
     table = cast(Table, Order.__table__)
+    dialect = dialect_of(session)
+    latest_columns, joined = _latest_shipment(dialect)
     stmt = (
-        select(*core_columns(Order), *_HAS, *_LATEST_SHIPMENT.values())
-        .select_from(table.outerjoin(_SHIPMENTS, _SHIPMENTS.c.id == _latest_shipment_id()))
-        .where(ids_in(table.c.id, ids, dialect_of(session)))
+        select(*core_columns(Order), *_HAS, *latest_columns)
+        .select_from(joined)
+        .where(ids_in(table.c.id, ids, dialect))
         .order_by(table.c.id)
     )
     if lock != "none":
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
         stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=table)
     orders = session.execute(stmt).all()
-    names = list(_LATEST_SHIPMENT)
+    names = _SHIPMENT_KEYS
     first = len(orders[0]) - len(names) if orders else 0
     latest = {
         o.id: SimpleNamespace(**dict(zip(names, o[first:], strict=True)))
@@ -293,15 +296,36 @@ _HAS = (
     _has(EvidenceItem).label("has_evidence"),
     _has(RefundRequest).label("has_refunds"),
 )
-_SHIPMENTS = cast(Table, Shipment.__table__)
-# The parcel's columns as the orders' read labels them, by attribute name.
-_LATEST_SHIPMENT = {c.key: c.element.label(f"shipment__{c.key}") for c in core_columns(Shipment)}
+_SHIPMENT_KEYS = [c.key for c in core_columns(Shipment)]
 
 
-def _latest_shipment_id() -> Any:
-    later = _SHIPMENTS.alias("later")
+@functools.cache
+def _latest_shipment(dialect: str) -> tuple[list[Any], Any]:
+    """The latest parcel's columns, labelled ``shipment__…``, and the orders table
+    outer-joined to it.
+
+    PostgreSQL takes it through ``LATERAL (… ORDER BY id DESC LIMIT 1)``: one probe of
+    the parcels' order index per order. Joined ``ON id = (SELECT max(id) …)`` it hashed
+    the whole parcels table instead. SQLite has no LATERAL, and looks that form up by
+    rowid."""
     orders = cast(Table, Order.__table__)
-    return select(func.max(later.c.id)).where(later.c.order_id == orders.c.id).scalar_subquery()
+    shipments = cast(Table, Shipment.__table__)
+    if dialect == "postgresql":
+        latest = (
+            select(shipments)
+            .where(shipments.c.order_id == orders.c.id)
+            .order_by(shipments.c.id.desc())
+            .limit(1)
+            .lateral("latest")
+        )
+        columns = [
+            latest.c[c.element.name].label(f"shipment__{c.key}") for c in core_columns(Shipment)
+        ]
+        return columns, orders.outerjoin(latest, true())
+    later = shipments.alias("later")
+    newest = select(func.max(later.c.id)).where(later.c.order_id == orders.c.id).scalar_subquery()
+    columns = [c.element.label(f"shipment__{c.key}") for c in core_columns(Shipment)]
+    return columns, orders.outerjoin(shipments, shipments.c.id == newest)
 
 
 def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> dict[int, list[Any]]:
