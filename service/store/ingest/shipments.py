@@ -10,13 +10,13 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Table, bindparam, func, select, update
+from sqlalchemy import BigInteger, DateTime, Select, Table, bindparam, func, select, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.base import utcnow
-from service.db.lists import dialect_of, ids_in, insert_from_arrays, where_text_in
+from service.db.lists import dialect_of, ids_in, ids_in_param, insert_from_arrays, where_text_in
 from service.db.models import (
     Order,
     Shipment,
@@ -268,14 +268,21 @@ async def append_tracking_events(
     issues: list[Issue] = []
     ids = sorted({e.shipment_id for e in events if e.shipment_id is not None})
     numbers = sorted({e.tracking_number for e in events if e.tracking_number is not None})
-    by_id = await queries.plain_by_ids(session, Shipment, shop_id, ids)
+    # Each parcel comes with its order, joined: one statement fewer per batch.
+    by_id: dict[int, Any] = {}
     by_number: dict[str, Any] = {}
+    orders: dict[int, Any] = {}
+    if ids:
+        stmt = _parcels_and_orders(dialect_of(session))
+        rows = (await session.execute(stmt, {"shop": shop_id, "ids": ids})).all()
+        by_id = {row.id: row for row in rows}
+        _orders_of(rows, orders)
     if numbers:
         table = cast(Table, Shipment.__table__)
         rows = (
             await session.execute(
                 where_text_in(
-                    select(*core_columns(Shipment)).where(table.c.shop_id == shop_id),
+                    _joined_to_orders().where(table.c.shop_id == shop_id),
                     table.c.tracking_number,
                     numbers,
                     dialect_of(session),
@@ -287,6 +294,7 @@ async def append_tracking_events(
         for row in sorted(rows, key=lambda r: r.id):
             assert row.tracking_number is not None
             by_number[row.tracking_number] = row  # the newest wins
+        _orders_of(rows, orders)
 
     targets: list[Any] = []
     for i, e in enumerate(events):
@@ -332,9 +340,6 @@ async def append_tracking_events(
     stored = await queries.plain_grouped(
         session, TrackingEvent, "shipment_id", shop_id, list(shipments)
     )
-    orders = await queries.plain_by_ids(
-        session, Order, shop_id, sorted({s.order_id for s in shipments.values()})
-    )
 
     plans: list[tuple[Any, Any, list[tuple[int, f.TrackingEvent]], f.ShipmentFacts]] = []
     for sid, group in groups.items():
@@ -372,6 +377,37 @@ async def append_tracking_events(
         SimpleNamespace(**{**s._mapping, "picked_up_at": picked[sid]}) if sid in picked else s
         for sid, s in shipments.items()
     ]
+
+
+_SHIPMENT_COLUMNS = core_columns(Shipment)
+_ORDER_KEYS = [c.key for c in core_columns(Order)]
+
+
+def _joined_to_orders() -> Select[Any]:
+    """Parcels as plain rows, each followed by its order's columns (``order__…``)."""
+    shipments = cast(Table, Shipment.__table__)
+    orders = cast(Table, Order.__table__)
+    return select(
+        *_SHIPMENT_COLUMNS, *(c.element.label(f"order__{c.key}") for c in core_columns(Order))
+    ).select_from(shipments.join(orders, orders.c.id == shipments.c.order_id))
+
+
+@functools.cache
+def _parcels_and_orders(dialect: str) -> Select[Any]:
+    """:func:`_joined_to_orders` of one shop by parcel ids (``shop``, ``ids``), built once."""
+    table = cast(Table, Shipment.__table__)
+    return _joined_to_orders().where(
+        table.c.shop_id == bindparam("shop"), ids_in_param(table.c.id, "ids", dialect)
+    )
+
+
+def _orders_of(rows: Sequence[Any], into: dict[int, Any]) -> None:
+    """Add the orders joined to these parcel rows to ``into``, by id, as objects with
+    the model's attribute names."""
+    first = len(_SHIPMENT_COLUMNS)
+    for row in rows:
+        if row.order_id not in into:
+            into[row.order_id] = SimpleNamespace(**dict(zip(_ORDER_KEYS, row[first:], strict=True)))
 
 
 def _signs(status: f.OrderStatus, events: Sequence[f.TrackingEvent]) -> bool:
