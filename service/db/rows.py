@@ -8,6 +8,7 @@ builders, the checks) takes either.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import inspect
@@ -31,3 +32,26 @@ def core_columns(model: type[Any]) -> list[Any]:
     if cols is None:
         cols = _CORE[model] = [a.columns[0].label(a.key) for a in inspect(model).column_attrs]
     return cols
+
+
+def joined_columns(model: type[Any], prefix: str) -> list[Any]:
+    """:func:`core_columns` labelled ``<prefix>__<attribute>``, for a model joined to
+    another's read."""
+    return [c.element.label(f"{prefix}__{c.key}") for c in core_columns(model)]
+
+
+def joined_part(row: Any, model: type[Any]) -> SimpleNamespace:
+    """The last columns of ``row``, those of ``model`` joined to it (in
+    :func:`core_columns` order), as an object with the model's attribute names."""
+    keys = _keys(model)
+    return SimpleNamespace(**dict(zip(keys, row[len(row) - len(keys) :], strict=True)))
+
+
+_KEYS: dict[type[Any], list[str]] = {}
+
+
+def _keys(model: type[Any]) -> list[str]:
+    keys = _KEYS.get(model)
+    if keys is None:
+        keys = _KEYS[model] = [c.key for c in core_columns(model)]
+    return keys

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import chain
-from types import SimpleNamespace
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
@@ -61,7 +60,7 @@ from service.db.models import (
     Shop,
     TrackingEvent,
 )
-from service.db.rows import core_columns
+from service.db.rows import core_columns, joined_columns, joined_part
 from service.decision import POLICIES, Action, Decision, InconsistentFacts, decide
 from service.decision.facts import ExemptionFacts, OrderStatus, RefundStatus
 from service.decision.horizon import earliest_after, next_change
@@ -276,13 +275,7 @@ def _lock_orders(
         # NO KEY UPDATE: does not block inserts of shipments or refunds that point here.
         stmt = stmt.with_for_update(key_share=True, skip_locked=lock == "skip", of=table)
     orders = session.execute(stmt).all()
-    names = _SHIPMENT_KEYS
-    first = len(orders[0]) - len(names) if orders else 0
-    latest = {
-        o.id: SimpleNamespace(**dict(zip(names, o[first:], strict=True)))
-        for o in orders
-        if o.shipment__id is not None
-    }
+    latest = {o.id: joined_part(o, Shipment) for o in orders if o.shipment__id is not None}
     return list(orders), latest
 
 
@@ -296,7 +289,6 @@ _HAS = (
     _has(EvidenceItem).label("has_evidence"),
     _has(RefundRequest).label("has_refunds"),
 )
-_SHIPMENT_KEYS = [c.key for c in core_columns(Shipment)]
 
 
 @functools.cache
@@ -324,8 +316,8 @@ def _latest_shipment(dialect: str) -> tuple[list[Any], Any]:
         return columns, orders.outerjoin(latest, true())
     later = shipments.alias("later")
     newest = select(func.max(later.c.id)).where(later.c.order_id == orders.c.id).scalar_subquery()
-    columns = [c.element.label(f"shipment__{c.key}") for c in core_columns(Shipment)]
-    return columns, orders.outerjoin(shipments, shipments.c.id == newest)
+    joined = orders.outerjoin(shipments, shipments.c.id == newest)
+    return joined_columns(Shipment, "shipment"), joined
 
 
 def _grouped(session: Session, model: Any, column: str, ids: Sequence[int]) -> dict[int, list[Any]]:

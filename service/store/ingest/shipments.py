@@ -22,7 +22,7 @@ from service.db.models import (
     Shipment,
     TrackingEvent,
 )
-from service.db.rows import core_columns
+from service.db.rows import core_columns, joined_columns, joined_part
 from service.decision import facts as f
 from service.decision.validation import check_facts
 from service.store import case_state, queries
@@ -379,17 +379,12 @@ async def append_tracking_events(
     ]
 
 
-_SHIPMENT_COLUMNS = core_columns(Shipment)
-_ORDER_KEYS = [c.key for c in core_columns(Order)]
-
-
 def _joined_to_orders() -> Select[Any]:
     """Parcels as plain rows, each followed by its order's columns (``order__…``)."""
     shipments = cast(Table, Shipment.__table__)
     orders = cast(Table, Order.__table__)
-    return select(
-        *_SHIPMENT_COLUMNS, *(c.element.label(f"order__{c.key}") for c in core_columns(Order))
-    ).select_from(shipments.join(orders, orders.c.id == shipments.c.order_id))
+    joined = shipments.join(orders, orders.c.id == shipments.c.order_id)
+    return select(*core_columns(Shipment), *joined_columns(Order, "order")).select_from(joined)
 
 
 @functools.cache
@@ -404,10 +399,9 @@ def _parcels_and_orders(dialect: str) -> Select[Any]:
 def _orders_of(rows: Sequence[Any], into: dict[int, Any]) -> None:
     """Add the orders joined to these parcel rows to ``into``, by id, as objects with
     the model's attribute names."""
-    first = len(_SHIPMENT_COLUMNS)
     for row in rows:
         if row.order_id not in into:
-            into[row.order_id] = SimpleNamespace(**dict(zip(_ORDER_KEYS, row[first:], strict=True)))
+            into[row.order_id] = joined_part(row, Order)
 
 
 def _signs(status: f.OrderStatus, events: Sequence[f.TrackingEvent]) -> bool:
