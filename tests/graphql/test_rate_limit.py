@@ -93,6 +93,7 @@ async def test_a_query_over_the_maximum_cost_is_refused_before_it_runs(
 @pytest.fixture
 async def redis_url() -> AsyncIterator[str]:
     buckets = CostBuckets(10, 1, REDIS_URL)
+    assert buckets.storage is not None
     try:
         await buckets.storage.check() or pytest.skip(f"no Redis at {REDIS_URL}")
     except Exception as exc:
@@ -107,7 +108,7 @@ async def test_replicas_share_a_bucket_through_redis(
     principal = await authenticate(session, token)
     assert principal is not None
     shared = CostBuckets(50, 1, redis_url)
-    await shared.limiter.clear(shared.item, f"token:{principal.token_id}")
+    await shared.clear(f"token:{principal.token_id}")
     overrides = {"rate_limit_points": 50, "rate_limit_restore_per_s": 1, "redis_url": redis_url}
     async with (
         client_for(settings, engine, **overrides) as one,
@@ -118,7 +119,7 @@ async def test_replicas_share_a_bucket_through_redis(
         # then the second replica saw the first one's spending
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[1].json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 6
-    await shared.limiter.clear(shared.item, f"token:{principal.token_id}")
+    await shared.clear(f"token:{principal.token_id}")
 
 
 async def test_refusals_for_cost_run_no_sql(
