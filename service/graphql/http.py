@@ -198,7 +198,9 @@ def decode_json(raw: bytes | str, *, field: str | None = None) -> Any:
                 400, f"{where} is not UTF-8 (byte {exc.start})", field=field
             ) from None
     try:
-        return json.loads(raw, parse_int=_bounded_int, parse_constant=_no_constant)
+        if raw.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)
+        return _DECODER.decode(raw)
     except json.JSONDecodeError as exc:
         raise RequestRefused(
             400,
@@ -223,6 +225,10 @@ def _bounded_int(text: str) -> int:
 
 def _no_constant(name: str) -> Any:
     raise _NotJson(f"{name} is not a JSON number")
+
+
+# What json.loads(raw, parse_int=…, parse_constant=…) builds on every call, built once.
+_DECODER = json.JSONDecoder(parse_int=_bounded_int, parse_constant=_no_constant)
 
 
 def _operation(data: Mapping[str, Any]) -> GraphQLRequestData:

@@ -19,9 +19,14 @@ RANGE_TEXT = "2000-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z"
 
 
 def in_supported_range(moment: datetime) -> bool:
+    year = moment.year
+    if 2000 < year < 2099 and moment.tzinfo is not None:
+        # An offset is less than a day, so these years stay inside the range in UTC:
+        # no comparison of aware times (about 0.4 µs each, and a request parses ten).
+        return True
     # The year test first: comparing aware times converts them to UTC, which itself
     # overflows at the calendar's ends.
-    return 1999 <= moment.year <= 2100 and EARLIEST <= moment < LATEST
+    return 1999 <= year <= 2100 and EARLIEST <= moment < LATEST
 
 
 def parse_datetime(value: object) -> datetime:

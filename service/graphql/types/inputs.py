@@ -343,15 +343,22 @@ def check_place(problems: Problems, path: list[str], value: str) -> None:
         check_text(problems, path, value)
 
 
+# (attribute, field name on the wire), named once rather than on every check.
+_SHIPMENT_WEIGHTS = tuple((n, camel(n)) for n in ("expected_weight_g", "recorded_weight_g"))
+_SHIPMENT_TIMES = tuple(
+    (n, camel(n)) for n in ("shipped_offline_at", "tracking_uploaded_at", "picked_up_at")
+)
+
+
 def check_shipment(problems: Problems, path: list[str], s: ShipmentInput) -> None:
     check_text(problems, [*path, "carrier"], s.carrier)
     check_number(problems, [*path, "trackingNumber"], s.tracking_number)
-    for name in ("expected_weight_g", "recorded_weight_g"):
+    for name, field in _SHIPMENT_WEIGHTS:
         value = getattr(s, name)
         if value is not None and not 0 <= value <= MAX_WEIGHT_G:
-            problems.add([*path, camel(name)], f"must be between 0 and {MAX_WEIGHT_G} grams")
-    for name in ("shipped_offline_at", "tracking_uploaded_at", "picked_up_at"):
-        problems.happened([*path, camel(name)], getattr(s, name))
+            problems.add([*path, field], f"must be between 0 and {MAX_WEIGHT_G} grams")
+    for name, field in _SHIPMENT_TIMES:
+        problems.happened([*path, field], getattr(s, name))
     check_events(problems, [*path, "events"], s.events or [])
 
 
