@@ -1,20 +1,24 @@
 """Each token's bucket of query-cost points, kept by the ``limits`` library.
 
-``limits`` has no leaky bucket as such; its moving window gives the same guarantees
-with exact accounting: a token may spend at most ``points`` in any ``points /
-restore_per_s`` seconds, and every point spent comes back that long after it was
-spent. Sustained, that is ``restore_per_s`` points a second, bursts up to ``points``.
+``limits`` has no leaky bucket as such; its sliding window counter behaves as one. A
+token spends from windows of ``points / restore_per_s`` seconds (20 s with the
+defaults), at most ``points`` counted across the last window: what the current window
+spent, plus what the previous one spent in proportion to how much of it still lies
+within the last window's length. Points spent in one window therefore come back at
+``restore_per_s`` a second through the next, as a leaky bucket drains; bursts go up to
+``points``. Each hit is two counters, whatever the bucket's size. (The moving window
+this replaced kept one list slot per point spent and moved them all on every request:
+45 µs a request with a bucket of a million points.)
 
-The window lives in this replica's memory by default, or in Redis
+The counters live in this replica's memory by default, or in Redis
 (``AFTERSALES_REDIS_URL``) so that every replica draws from one bucket per token. If
 Redis cannot be reached the request is let through (and logged): an outage of the
 limiter must not become an outage of the API.
 
 In memory the bucket is kept by ``limits``' synchronous storage, called straight from
 the event loop: it does no I/O, so there is nothing to await. Its asyncio twin costs a
-task and a hop to the thread pool per request to expire old entries (about a tenth of a
-warm ``recommend``, under py-spy); the synchronous one expires them from a timer thread
-at most every 10 ms, whatever the request rate.
+task per request to expire old keys; the synchronous one expires them from a timer
+thread at most every 10 ms, whatever the request rate.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from limits import RateLimitItemPerSecond, WindowStats
 from limits import strategies as sync_strategies
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import MemoryStorage, storage_from_string
 
 log = logging.getLogger(__name__)
@@ -59,15 +63,15 @@ class CostBuckets:
         self.item = RateLimitItemPerSecond(points, self.window_s, namespace=NAMESPACE)
         # One of the two is set: Redis through the asyncio API, memory without it.
         self.storage: Storage | None = None
-        self.limiter: MovingWindowRateLimiter | None = None
-        self.local: sync_strategies.MovingWindowRateLimiter | None = None
+        self.limiter: SlidingWindowCounterRateLimiter | None = None
+        self.local: sync_strategies.SlidingWindowCounterRateLimiter | None = None
         if redis_url:
             shared = storage_from_string(f"async+{redis_url}")
             assert isinstance(shared, Storage)  # the async+ scheme gives an async storage
             self.storage = shared
-            self.limiter = MovingWindowRateLimiter(shared)
+            self.limiter = SlidingWindowCounterRateLimiter(shared)
         else:
-            self.local = sync_strategies.MovingWindowRateLimiter(MemoryStorage())
+            self.local = sync_strategies.SlidingWindowCounterRateLimiter(MemoryStorage())
 
     async def take(self, token: str, cost: int) -> BucketState:
         """Spend ``cost`` points of ``token``'s bucket if it holds them."""
