@@ -110,6 +110,8 @@ class ObservabilityMiddleware:
         level = logging.DEBUG if info.path in QUIET_PATHS and outcome == "ok" else logging.INFO
         if outcome == "error":
             level = logging.ERROR
+        if not logger.isEnabledFor(level):
+            return  # at WARNING (production's usual level) an ordinary request logs nothing
         fields: dict[str, object] = {
             "request_id": info.request_id,
             "method": info.method,
