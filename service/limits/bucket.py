@@ -1,4 +1,4 @@
-"""Each token's bucket of query-cost points, kept by the ``limits`` library.
+"""Each token's bucket of query-cost points, counted as the ``limits`` library counts.
 
 ``limits`` has no leaky bucket as such; its sliding window counter behaves as one. A
 token spends from windows of ``points / restore_per_s`` seconds (20 s with the
@@ -15,10 +15,9 @@ The counters live in this replica's memory by default, or in Redis
 Redis cannot be reached the request is let through (and logged): an outage of the
 limiter must not become an outage of the API.
 
-In memory the bucket is kept by ``limits``' synchronous storage, called straight from
-the event loop: it does no I/O, so there is nothing to await. Its asyncio twin costs a
-task per request to expire old keys; the synchronous one expires them from a timer
-thread at most every 10 ms, whatever the request rate.
+In memory the counters are :mod:`service.limits.window`'s: the same arithmetic as
+``limits``' strategy, called straight from the event loop, with none of its storage's
+per-key locks, expiry bookkeeping and sweeping thread.
 """
 
 from __future__ import annotations
@@ -28,11 +27,12 @@ import math
 import time
 from dataclasses import dataclass
 
-from limits import RateLimitItemPerSecond, WindowStats
-from limits import strategies as sync_strategies
+from limits import RateLimitItemPerSecond
 from limits.aio.storage import Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import storage_from_string
+
+from service.limits.window import SlidingWindows
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +64,21 @@ class CostBuckets:
         # One of the two is set: Redis through the asyncio API, memory without it.
         self.storage: Storage | None = None
         self.limiter: SlidingWindowCounterRateLimiter | None = None
-        self.local: sync_strategies.SlidingWindowCounterRateLimiter | None = None
+        self.local: SlidingWindows | None = None
         if redis_url:
             shared = storage_from_string(f"async+{redis_url}")
             assert isinstance(shared, Storage)  # the async+ scheme gives an async storage
             self.storage = shared
             self.limiter = SlidingWindowCounterRateLimiter(shared)
         else:
-            self.local = sync_strategies.SlidingWindowCounterRateLimiter(MemoryStorage())
+            self.local = SlidingWindows(points, self.window_s)
 
     async def take(self, token: str, cost: int) -> BucketState:
         """Spend ``cost`` points of ``token``'s bucket if it holds them."""
         cost = max(1, cost)  # every request spends something, even a free one
         if self.local is not None:
-            allowed = cost <= self.points and self.local.hit(self.item, token, cost=cost)
-            return self._state(allowed, cost, self.local.get_window_stats(self.item, token))
+            taken = self.local.take(token, cost)
+            return self._state(taken.allowed, cost, taken.remaining, taken.reset_time)
         assert self.limiter is not None
         try:
             allowed = cost <= self.points and await self.limiter.hit(self.item, token, cost=cost)
@@ -86,23 +86,22 @@ class CostBuckets:
         except Exception as exc:  # Redis away: let the request through
             log.warning("rate limiter unavailable, not limiting: %s", type(exc).__name__)
             return BucketState(True, self.points, self.points, self.restore_per_s, 0)
-        return self._state(allowed, cost, stats)
+        return self._state(allowed, cost, stats.remaining, stats.reset_time)
 
     async def clear(self, token: str) -> None:
         """Empty ``token``'s window: its bucket is full again."""
         if self.local is not None:
-            self.local.clear(self.item, token)
+            self.local.clear(token)
         else:
             assert self.limiter is not None
             await self.limiter.clear(self.item, token)
 
-    def _state(self, allowed: bool, cost: int, stats: WindowStats) -> BucketState:
+    def _state(self, allowed: bool, cost: int, remaining: int, reset_time: float) -> BucketState:
         retry_after = 0
         if not allowed:
-            missing = cost - stats.remaining
             retry_after = max(
                 1,
-                math.ceil(missing / self.restore_per_s),
-                math.ceil(stats.reset_time - time.time()),
+                math.ceil((cost - remaining) / self.restore_per_s),
+                math.ceil(reset_time - time.time()),
             )
-        return BucketState(allowed, self.points, stats.remaining, self.restore_per_s, retry_after)
+        return BucketState(allowed, self.points, remaining, self.restore_per_s, retry_after)
