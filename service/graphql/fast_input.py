@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING
 from typing import Any, NewType
 
+from strawberry.relay import GlobalID
 from strawberry.types.base import (
     StrawberryList,
     StrawberryMaybe,
@@ -51,6 +52,8 @@ def converter(type_: object) -> Convert | None:
             raise Unsupported(f"{type_!r} is not an input type")
         build = _builder(type_)
         return build
+    if type_ is GlobalID:
+        raise Unsupported("GlobalID arguments are decoded by Strawberry")
     # NewType: strawberry.ID, a str that graphql-core has already coerced.
     if isinstance(
         type_, type | NewType | StrawberryEnumDefinition | ScalarDefinition | ScalarWrapper

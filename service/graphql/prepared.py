@@ -14,11 +14,10 @@ request's CPU. A prepared operation does that work once per document text:
   the database (:data:`PURE_ROOT_FIELDS`), object types with no abstract type below;
 - per request: coerce the variables by the plans graphql-core's own coercion uses
   (``coercion``; graphql-core's function itself for a variable with a default), call
-  each root field's resolver with its arguments converted by the plans Strawberry's
-  conversion uses (``fast_input``; Strawberry's wrapper itself for a field with field
-  extensions), then read the selection as the general path would
-  (``execution.plan_of`` for plain attributes, the field's resolver otherwise) and
-  coerce each leaf with its type's ``coerce_output_value``.
+  each root field's resolver (as the general path does: ``direct_resolvers``' call
+  where the schema has one, Strawberry's wrapper otherwise), then read the selection
+  as the general path would (``execution.plan_of`` for plain attributes, the field's
+  resolver otherwise) and coerce each leaf with its type's ``coerce_output_value``.
 
 Anything else is not an error here but a hand-back: :meth:`PreparedOperations.run`
 returns None and the request takes the general path, which then answers it (parse and
@@ -36,7 +35,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -67,9 +66,8 @@ from graphql.pyutils import Path
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
 from strawberry.schema import Schema
-from strawberry.types.field import StrawberryField
 
-from service.graphql import coercion, document_rules, execution, fast_input
+from service.graphql import coercion, document_rules, execution
 from service.graphql.errors import ErrorCodes
 from service.graphql.text_guard import unstorable_variable
 from service.observability.graphql_extension import RequestInfoExtension
@@ -113,38 +111,6 @@ class _Field:
     non_null: bool
     is_list: bool
     item_non_null: bool
-    direct: _Direct | None = None  # root fields: see _Direct
-
-
-@dataclass(frozen=True, slots=True)
-class _Direct:
-    """A root field's resolver called as Strawberry's wrapper would call it: the
-    arguments converted by plans made once (``fast_input``), then the resolver's own
-    parameters filled (``self``, root, info). Only for a field with no field
-    extensions and no exception handlers, whose every argument type has a plan."""
-
-    field: StrawberryField
-    arguments: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
-    pass_source: bool  # the resolver is a method: the source goes in as self
-    source_names: tuple[str, ...]  # its root or parent parameters
-    info_name: str | None
-    info_class: type[Any]
-
-    def __call__(
-        self, source: Any, info: GraphQLResolveInfo[Any], arguments: dict[str, Any]
-    ) -> Any:
-        kwargs: dict[str, Any] = {}
-        for name, python_name, convert in self.arguments:
-            if name in arguments:
-                value = arguments[name]
-                kwargs[python_name] = value if convert is None or value is None else convert(value)
-        for name in self.source_names:
-            kwargs[name] = source
-        if self.info_name is not None:
-            kwargs[self.info_name] = self.info_class(_raw_info=info, _field=self.field)
-        resolver = self.field.base_resolver
-        assert resolver is not None  # checked when planned
-        return resolver(source, **kwargs) if self.pass_source else resolver(**kwargs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,13 +155,6 @@ class PreparedOperations:
     def __init__(self, schema: Schema, root_fields: frozenset[str] = PURE_ROOT_FIELDS) -> None:
         self.schema: GraphQLSchema = schema._schema
         self.root_fields = root_fields
-        self._directs = {
-            name: _direct(schema, field)
-            for name, field in (
-                self.schema.query_type.fields if self.schema.query_type else {}
-            ).items()
-            if name in root_fields
-        }
         rules: Any = None
         self.enabled = True
         for factory in schema.extensions:
@@ -316,12 +275,7 @@ class PreparedOperations:
         ):
             return None
         try:
-            selection = tuple(
-                field
-                if field.definition is None
-                else replace(field, direct=self._directs.get(field.node.name.value))
-                for field in _selection(root, operation.selection_set.selections)
-            )
+            selection = _selection(root, operation.selection_set.selections)
         except _HandBack:
             return None
         name = operation.name.value if operation.name is not None else None
@@ -341,36 +295,6 @@ class PreparedOperations:
             non_null = isinstance(signature.type, GraphQLNonNull)
             planned.append(_Variable(signature.name, signature, coerce, non_null))
         return tuple(planned)
-
-
-def _direct(schema: Schema, field: GraphQLField) -> _Direct | None:
-    definition = (field.extensions or {}).get("strawberry-definition")
-    if not isinstance(definition, StrawberryField) or definition.base_resolver is None:
-        return None
-    if definition.extensions or schema.exception_handlers:
-        return None  # Strawberry's wrapper runs them
-    arguments = []
-    for argument in definition.arguments:
-        try:
-            convert = fast_input.converter(argument.type)
-        except fast_input.Unsupported:
-            return None
-        assert argument.python_name is not None
-        name = schema.config.name_converter.from_argument(argument)
-        arguments.append((name, argument.python_name, convert))
-    resolver = definition.base_resolver
-    sources = tuple(
-        p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None
-    )
-    info = resolver.info_parameter
-    return _Direct(
-        definition,
-        tuple(arguments),
-        resolver.self_parameter is not None,
-        sources,
-        info.name if info is not None else None,
-        schema.config.info_class,
-    )
 
 
 def _selection(parent: GraphQLObjectType, nodes: Any) -> tuple[_Field, ...]:
@@ -472,8 +396,6 @@ class _Run:
         )
         try:
             arguments = get_argument_values(definition, field.node, self.variables)
-            if field.direct is not None:
-                return field.direct(source, info, arguments)
             return resolve(source, info, **arguments)
         except Exception:
             raise _HandBack from None

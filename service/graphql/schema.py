@@ -15,7 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
-from service.graphql import coercion, extension_hooks, fast_input
+from service.graphql import coercion, direct_resolvers, extension_hooks, fast_input
 from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.execution import PlainFieldExecutionContext
@@ -115,7 +115,7 @@ def build_schema(
     )
     for batch in batches:
         fast_input.install(batch)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -127,3 +127,6 @@ def build_schema(
         ),
         execution_context_class=PlainFieldExecutionContext,
     )
+    # Resolver fields are called without Strawberry's per-call walk (see direct_resolvers).
+    direct_resolvers.install(schema)
+    return schema

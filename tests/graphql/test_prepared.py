@@ -23,6 +23,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from service.app import create_app
 from service.config import Settings
 from service.db.models import Role
+from service.graphql.direct_resolvers import direct
 from service.graphql.prepared import PreparedOperations
 from service.graphql.schema import build_schema
 from service.graphql.view import GraphQLView
@@ -516,12 +517,15 @@ async def test_a_root_field_with_field_extensions_keeps_strawberrys_resolver() -
     # given recommend (no field extensions, arguments with conversion plans) and a
     # field whose extension must see its call
     schema = strawberry.Schema(query=Shouting, extensions=build_schema().extensions)
-    # when prepared operations are made for the service's schema and this one
-    service = PreparedOperations(build_schema())
-    shouting = PreparedOperations(schema, root_fields=frozenset({"word"}))
+    service = build_schema()
+    assert service._schema.query_type is not None and schema._schema.query_type is not None
+    # when their fields are looked at for a direct call
+    recommend = direct(service, service._schema.query_type.fields["recommend"])
+    word = direct(schema, schema._schema.query_type.fields["word"])
     # then recommend is called directly and the extended field through Strawberry
-    assert service._directs["recommend"] is not None
-    assert shouting._directs["word"] is None
+    assert recommend is not None
+    assert word is None
     # and the extension still runs on the prepared operation
+    shouting = PreparedOperations(schema, root_fields=frozenset({"word"}))
     answer = await shouting.run('{ word(text: "hi") }', None, None, None)
     assert answer is not None and answer.data == {"word": "HI"}

@@ -1,0 +1,104 @@
+"""Fields called directly (service.graphql.direct_resolvers) get the arguments
+Strawberry's wrapper would give their resolvers, for every replaced field."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from graphql import GraphQLArgument, GraphQLField, GraphQLObjectType, Undefined
+from graphql.utilities.coerce_input_value import coerce_default_value, coerce_input_value
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strawberry.schema.schema_converter import get_arguments
+
+from service.graphql.direct_resolvers import Direct, install
+from service.graphql.schema import build_schema
+from tests.graphql.test_coercion import _values
+
+schema = build_schema()
+INSTALLED = install(schema)  # what build_schema installed: the same fields again
+WITH_ARGUMENTS = sorted(key for key, call in INSTALLED.items() if call.arguments)
+
+
+def _field(type_name: str, name: str) -> GraphQLField:
+    type_ = schema._schema.get_type(type_name)
+    assert isinstance(type_, GraphQLObjectType)
+    field: GraphQLField = type_.fields[name]
+    return field
+
+
+def _as_data(value: Any) -> Any:
+    """Input objects as their fields, recursively, with their types."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value), {k: _as_data(v) for k, v in vars(value).items()})
+    if isinstance(value, list):
+        return [_as_data(v) for v in value]
+    return (type(value), value)
+
+
+def test_the_fields_a_page_calls_are_direct() -> None:
+    for key in [
+        ("RefundRequest", "order"),
+        ("RefundRequest", "shipment"),
+        ("RefundRequest", "decision"),
+        ("Shipment", "events"),
+        ("Decision", "script"),
+        ("Query", "refundRequests"),
+        ("Query", "recommend"),
+    ]:
+        assert isinstance(_field(*key).resolve, Direct), key
+
+
+def test_mutations_and_subscriptions_keep_strawberrys_wrapper() -> None:
+    assert not any(type_name in ("Mutation", "Subscription") for type_name, _ in INSTALLED)
+
+
+def _arguments(data: st.DataObject, arguments: dict[str, GraphQLArgument]) -> dict[str, Any]:
+    """Arguments as graphql-core hands them to a resolver: coerced, defaults filled."""
+    out: dict[str, Any] = {}
+    for name, argument in arguments.items():
+        if data.draw(st.booleans(), label=f"{name} given"):
+            value = coerce_input_value(data.draw(_values(argument.type), label=name), argument.type)
+            if value is not Undefined:
+                out[argument.out_name or name] = value
+                continue
+        default = coerce_default_value(argument)
+        if default is not Undefined:
+            out[argument.out_name or name] = default
+    return out
+
+
+@pytest.mark.parametrize("key", WITH_ARGUMENTS, ids=".".join)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_arguments_are_strawberrys(key: tuple[str, str], data: st.DataObject) -> None:
+    # given the arguments graphql-core would pass for the field
+    call = INSTALLED[key]
+    field = _field(*key)
+    arguments = _arguments(data, field.args)
+    source, info = object(), object()
+    # when the direct call and Strawberry's wrapper work out the resolver's parameters
+    args, kwargs = call.parameters(source, info, arguments)  # type: ignore[arg-type]
+    strawberry_info = schema.config.info_class(_raw_info=info, _field=call.field)  # type: ignore[arg-type]
+    expected_args, expected_kwargs = get_arguments(
+        field=call.field,
+        source=source,
+        info=strawberry_info,
+        kwargs=arguments,
+        config=schema.config,
+        scalar_registry=schema.schema_converter.scalar_registry,
+    )
+    # then they are the same values of the same types
+    assert list(args) == expected_args
+    assert kwargs.keys() == expected_kwargs.keys()
+    for name, value in kwargs.items():
+        if name == call.info_name:
+            assert value == expected_kwargs[name]
+        else:
+            assert _as_data(value) == _as_data(expected_kwargs[name]), name
