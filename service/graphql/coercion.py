@@ -173,10 +173,13 @@ def _input_object(type_: GraphQLInputObjectType) -> Coerce:
             field.out_name or name,
             _plan(field.type),
             is_required_input_field(field),
+            # coerce_default_value answers Undefined at once for a field without one.
+            field.default is not None or field.default_value is not Undefined,
             field,
         )
         for name, field in fields.items()
     ]
+    names = fields.keys()
     out_type = type_.out_type
     one_of = type_.is_one_of
 
@@ -184,21 +187,23 @@ def _input_object(type_: GraphQLInputObjectType) -> Coerce:
         if not isinstance(v, dict):
             return Undefined
         defined = 0
-        for name, value in v.items():
-            if value is Undefined:
-                continue
-            defined += 1
-            if name not in fields:
-                return Undefined
+        if one_of or not v.keys() <= names:  # else: all known, the count unused
+            for name, value in v.items():
+                if value is Undefined:
+                    continue
+                defined += 1
+                if name not in fields:
+                    return Undefined
         out: dict[str, Any] = {}
-        for name, key, coerce, required, field in plan:
+        for name, key, coerce, required, has_default, field in plan:
             value = v.get(name, Undefined)
             if value is Undefined:
                 if required:
                     return Undefined
-                default = coerce_default_value(field)
-                if default is not Undefined:
-                    out[key] = default
+                if has_default:
+                    default = coerce_default_value(field)
+                    if default is not Undefined:
+                        out[key] = default
             else:
                 c = coerce(value)
                 if c is Undefined:

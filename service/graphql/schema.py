@@ -15,7 +15,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
-from service.graphql import coercion, direct_resolvers, extension_hooks, fast_input
+from service.graphql import (
+    coercion,
+    direct_resolvers,
+    enum_tables,
+    extension_hooks,
+    fast_input,
+)
 from service.graphql.document_rules import DocumentRules
 from service.graphql.errors import ErrorCodes
 from service.graphql.execution import PlainFieldExecutionContext
@@ -129,4 +135,6 @@ def build_schema(
     )
     # Resolver fields are called without Strawberry's per-call walk (see direct_resolvers).
     direct_resolvers.install(schema)
+    # Enum values are found in tables, not by Strawberry's scan (see enum_tables).
+    enum_tables.install(schema._schema)
     return schema
