@@ -14,8 +14,9 @@ by ``fast_input``'s plans (the values Strawberry's conversion builds), the resol
 own parameters filled, an ``Info`` only for a resolver that takes one.
 
 A field keeps Strawberry's wrapper when it has field extensions (permissions, input
-mutations), when the schema has exception handlers, when an argument's type has no
-plan, and on the mutation and subscription roots. ``tests/graphql/test_direct_resolvers.py``
+mutations), when the schema has exception handlers, when its field class has its own
+``get_result``, when an argument's type has no plan, and on the mutation and
+subscription roots. ``tests/graphql/test_direct_resolvers.py``
 compares both conversions on generated arguments for every replaced field.
 """
 
@@ -80,6 +81,8 @@ def direct(schema: Schema, field: GraphQLField) -> Direct | None:
         return None
     if definition.extensions or schema.exception_handlers:
         return None  # Strawberry's wrapper runs them
+    if type(definition).get_result is not StrawberryField.get_result:
+        return None  # a field class that gets its result its own way
     arguments = []
     for argument in definition.arguments:
         try:

@@ -7,13 +7,15 @@ import dataclasses
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import GraphQLArgument, GraphQLField, GraphQLObjectType, Undefined
 from graphql.utilities.coerce_input_value import coerce_default_value, coerce_input_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.schema.schema_converter import get_arguments
+from strawberry.types.field import StrawberryField
 
-from service.graphql.direct_resolvers import Direct, install
+from service.graphql.direct_resolvers import Direct, direct, install
 from service.graphql.schema import build_schema
 from tests.graphql.test_coercion import _values
 
@@ -102,3 +104,24 @@ def test_arguments_are_strawberrys(key: tuple[str, str], data: st.DataObject) ->
             assert value == expected_kwargs[name]
         else:
             assert _as_data(value) == _as_data(expected_kwargs[name]), name
+
+
+def test_a_field_class_with_its_own_result_keeps_strawberrys_wrapper() -> None:
+    class Doubled(StrawberryField):
+        def get_result(self, source: Any, info: Any, args: list[Any], kwargs: Any) -> Any:
+            result: Any = super().get_result(source, info, args, kwargs)
+            return 2 * result
+
+    def one() -> int:
+        return 1
+
+    @strawberry.type
+    class Numbers:
+        doubled: int = Doubled()(one)  # type: ignore[assignment]
+        plain: int = strawberry.field(resolver=one)
+
+    numbers = strawberry.Schema(query=Numbers)
+    fields = numbers._schema.query_type.fields  # type: ignore[union-attr]
+    assert direct(numbers, fields["doubled"]) is None
+    assert direct(numbers, fields["plain"]) is not None
+    assert numbers.execute_sync("{ doubled plain }").data == {"doubled": 2, "plain": 1}
