@@ -5,8 +5,8 @@ call, builds an ``Info``, walks the field's arguments against their annotations
 (``convert_arguments``), asks the resolver which of ``self``, root, parent and info it
 takes, and folds an empty chain of field extensions around it. A dashboard page of 50
 refund requests calls such wrappers about 250 times (each row's ``order``,
-``shipment``, ``events``, ``decision`` and the decision's own resolver fields); they
-were about a tenth of the page's CPU.
+``shipment``, ``events``, ``decision`` and the decision's own resolver fields), and
+without them the page takes about a tenth less CPU (18.3 against 15.7–16.5 ms).
 
 :func:`install` replaces that wrapper, on each field where it does nothing else, with a
 :class:`Direct` call made from the same parts worked out once: the arguments converted
