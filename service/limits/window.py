@@ -43,13 +43,15 @@ class SlidingWindows:
         index = int(now / expiry)
         window = self._window(token, index)
         previous, current = window[2], window[1]
+        previous_ttl = self._previous_ttl(now) if previous else 0.0
         # In the library's order of operations, so that floors agree to the last bit.
-        carried = previous * self._previous_ttl(now) / expiry if previous else 0.0
+        carried = previous * previous_ttl / expiry if previous else 0.0
         allowed = cost <= self.limit and math.floor(carried + current) + cost <= self.limit
         if allowed:
             window[1] = current = current + cost
+        reset_in = self._reset_in(now, previous, previous_ttl, current)
         remaining = max(0, self.limit - math.floor(carried + current))
-        return WindowTake(allowed, remaining, now + self._reset_in(now, previous, current))
+        return WindowTake(allowed, remaining, now + reset_in)
 
     def clear(self, token: str) -> None:
         self._windows.pop(token, None)
@@ -79,14 +81,14 @@ class SlidingWindows:
         expiry = self.expiry
         return (1 - (((now - expiry) / expiry) % 1)) * expiry
 
-    def _reset_in(self, now: float, previous: int, current: int) -> float:
+    def _reset_in(self, now: float, previous: int, previous_ttl: float, current: int) -> float:
         """Seconds until the count next drops by a point (``limits``' reset time)."""
         if not (previous or current):
             return 0.0
         expiry = self.expiry
         previous_reset_in = current_reset_in = math.inf
         if previous:
-            previous_reset_in = self._previous_ttl(now) % (expiry / previous)
+            previous_reset_in = previous_ttl % (expiry / previous)
         if current:
             current_reset_in = ((1 - ((now / expiry) % 1)) * expiry + expiry) % expiry
         return min(previous_reset_in, current_reset_in)
