@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -97,3 +98,13 @@ async def seed_order_and_refund(
 def user_errors(data: dict[str, Any], mutation: str) -> list[tuple[Any, str]]:
     """``(field, code)`` of each user error of ``mutation`` in ``data``."""
     return [(e["field"], e["code"]) for e in data[mutation]["userErrors"]]
+
+
+def as_data(value: Any) -> Any:
+    """A converted argument as comparable data: input objects as their fields, every
+    value with its type, recursively."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value), {k: as_data(v) for k, v in vars(value).items()})
+    if isinstance(value, list):
+        return [as_data(v) for v in value]
+    return (type(value), value)

@@ -3,7 +3,6 @@ Strawberry's wrapper would give their resolvers, for every replaced field."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -17,7 +16,8 @@ from strawberry.types.field import StrawberryField
 
 from service.graphql.direct_resolvers import Direct, direct, install
 from service.graphql.schema import build_schema
-from tests.graphql.test_coercion import _values
+from tests.graphql.helpers import as_data
+from tests.graphql.input_values import input_values
 
 schema = build_schema()
 INSTALLED = install(schema)  # what build_schema installed: the same fields again
@@ -29,15 +29,6 @@ def _field(type_name: str, name: str) -> GraphQLField:
     assert isinstance(type_, GraphQLObjectType)
     field: GraphQLField = type_.fields[name]
     return field
-
-
-def _as_data(value: Any) -> Any:
-    """Input objects as their fields, recursively, with their types."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value), {k: _as_data(v) for k, v in vars(value).items()})
-    if isinstance(value, list):
-        return [_as_data(v) for v in value]
-    return (type(value), value)
 
 
 def test_the_fields_a_page_calls_are_direct() -> None:
@@ -62,7 +53,8 @@ def _arguments(data: st.DataObject, arguments: dict[str, GraphQLArgument]) -> di
     out: dict[str, Any] = {}
     for name, argument in arguments.items():
         if data.draw(st.booleans(), label=f"{name} given"):
-            value = coerce_input_value(data.draw(_values(argument.type), label=name), argument.type)
+            raw = data.draw(input_values(argument.type), label=name)
+            value = coerce_input_value(raw, argument.type)
             if value is not Undefined:
                 out[argument.out_name or name] = value
                 continue
@@ -103,7 +95,7 @@ def test_arguments_are_strawberrys(key: tuple[str, str], data: st.DataObject) ->
         if name == call.info_name:
             assert value == expected_kwargs[name]
         else:
-            assert _as_data(value) == _as_data(expected_kwargs[name]), name
+            assert as_data(value) == as_data(expected_kwargs[name]), name
 
 
 def test_a_field_class_with_its_own_result_keeps_strawberrys_wrapper() -> None:

@@ -11,6 +11,7 @@ from strawberry.types.arguments import convert_argument
 from service.graphql import fast_input
 from service.graphql.schema import build_schema
 from service.graphql.types.inputs import CaseInput
+from tests.graphql.helpers import as_data
 
 T = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
@@ -59,14 +60,6 @@ FULL: dict[str, Any] = {
 MINIMAL: dict[str, Any] = {"order": FULL["order"]}
 
 
-def _as_data(value: Any) -> Any:
-    if hasattr(value, "__strawberry_definition__"):
-        return {k: _as_data(v) for k, v in vars(value).items()}
-    if isinstance(value, list):
-        return [_as_data(v) for v in value]
-    return value
-
-
 def test_the_plan_builds_the_same_case_as_strawberry() -> None:
     schema = build_schema()
     config = schema.config
@@ -84,7 +77,7 @@ def test_the_plan_builds_the_same_case_as_strawberry() -> None:
         # when the plan converts the same value
         actual = convert_argument(value, CaseInput, registry, config)
         # then every field of every nested input is the same, lists copied
-        assert _as_data(actual) == _as_data(expected)
+        assert as_data(actual) == as_data(expected)
         assert type(actual) is CaseInput
 
 
